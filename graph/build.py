@@ -60,6 +60,8 @@ def _concept(g: Graph, node, it: dict) -> None:
         g.add((_ref(cause), MLSD.causes, node))
     for sym in it.get("symptoms", []):
         _text(g, node, MLSD.symptom, sym)
+    if it.get("in_book") is False:
+        g.add((node, MLSD.outsideBook, Literal(True)))
 
 
 def _tool(g: Graph, node, it: dict) -> None:

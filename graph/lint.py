@@ -25,6 +25,7 @@ RULES = {
     "incomplete-tool": ("lint_incomplete_tools", "error", "missing {missing}"),
     "tool-solves-nothing": ("lint_tools_solving_nothing", "info", "solves no problem directly"),
     "section-without-concepts": ("lint_sections_without_concepts", "info", "no concept is linked to this section"),
+    "outside-book": ("lint_outside_book", "info", "declared as not treated in the book"),
 }
 
 #: Labels must not collide within a group (sections may repeat: every chapter has a Summary).

@@ -144,6 +144,8 @@ def _check_cross(recs: Records, issues: list[Issue]) -> None:
                         issues.append(Issue(name, item, fld, "an item cannot refer to itself"))
             if kind == "tool":
                 _check_tool(name, item, it, issues)
+            if it.get("in_book") is False and it.get("discussed_in"):
+                issues.append(Issue(name, item, "in_book", "`in_book: false` contradicts a non-empty `discussed_in`"))
             if kind == "section":
                 parent = recs.get(it["part_of"])
                 if parent is not None and it["part_of"].startswith("section/") and not slug.startswith(
