@@ -11,7 +11,7 @@ from .vocab import to_ref
 __all__ = ["find_matches", "find_tools", "find_locations", "find_tools_for"]
 
 #: How much each kind of evidence counts towards a tool's score.
-EVIDENCE_WEIGHT = {"solves": 1.0, "implements": 0.9, "technique": 0.8, "narrower": 0.6}
+EVIDENCE_WEIGHT = {"solves": 1.0, "implements": 0.9, "technique": 0.8, "narrower": 0.6, "cause": 0.5}
 
 _CONCEPT_KINDS = ("problem", "technique", "concept")
 
@@ -59,8 +59,10 @@ def find_tools_for(kg, matches: list[dict]) -> list[dict]:
                     chain = [r["toolLabel"], "solves", m["label"]]
                 elif r["via"] == "technique":
                     chain = [r["toolLabel"], "implements", r["midLabel"], "solves", m["label"]]
-                else:
+                elif r["via"] == "narrower":
                     chain = [r["toolLabel"], "solves", r["midLabel"], "broader", m["label"]]
+                else:
+                    chain = [r["toolLabel"], "solves", r["midLabel"], "causes", m["label"]]
                 add(r["tool"], r["toolLabel"], w, chain)
         elif m["type"] == "technique":
             for r in kg.run("tools_implementing", technique=m["id"]):

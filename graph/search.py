@@ -20,6 +20,16 @@ how i if in into is it its my of on or our so that the their them then there the
 too was we what when where which while who why will with without you your after before over under
 very much more most less all any some not no than about up down out""".split())
 
+#: Everyday words mapped to the stem the knowledge base uses for the same idea, applied to the
+#: index and the query alike ("predictions get worse" ~ "performance degrades").
+EQUIVALENT_STEMS = {
+    "wors": "degrad", "drop": "degrad", "declin": "degrad", "decay": "degrad", "deteriorat": "degrad",
+    "decreas": "degrad", "fall": "degrad", "launch": "deploy", "ship": "deploy", "rollout": "deploy",
+    "releas": "deploy", "scarc": "lack", "insufficient": "lack", "few": "lack", "enough": "lack",
+    "shortag": "lack", "slow": "latency", "laggy": "latency", "biased": "bias", "unfair": "fair",
+    "leak": "leakag", "imbalanc": "imbalanc", "unbalanc": "imbalanc", "skewed": "imbalanc",
+}
+
 _SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ness", "ies", "ied", "es", "ed", "ly", "s", "e")
 
 
@@ -52,14 +62,22 @@ def stem(word: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Stemmed, stop-word-free tokens.
+    """Stemmed, stop-word-free tokens, with everyday words mapped by :data:`EQUIVALENT_STEMS`.
 
     Examples
     --------
     >>> tokenize("My model degrades after launch")
-    ['model', 'degrad', 'launch']
+    ['model', 'degrad', 'deploy']
+    >>> tokenize("not enough labels")
+    ['lack', 'label']
     """
-    return [stem(t) for t in normalize(text).split() if t not in _STOP]
+    out = []
+    for t in normalize(text).split():
+        if t in _STOP and t not in EQUIVALENT_STEMS:
+            continue
+        st = stem(t)
+        out.append(EQUIVALENT_STEMS.get(st, EQUIVALENT_STEMS.get(t, st)))
+    return out
 
 
 class SearchIndex:
@@ -72,6 +90,12 @@ class SearchIndex:
     """
 
     NAME_WEIGHT, TEXT_WEIGHT = 3.0, 1.0
+
+    #: How much a word match counts per kind: people search for problems and techniques far more
+    #: often than for the section titles or reading-list entries that happen to share a word.
+    KIND_PRIOR = {"problem": 1.0, "technique": 0.9, "concept": 0.85, "tool": 0.9, "decision": 0.8,
+                  "category": 0.75, "stage": 0.75, "role": 0.75, "chapter": 0.7, "section": 0.65,
+                  "resource": 0.55, "book": 0.5}
 
     def __init__(self, nodes: Iterable[dict]):
         self.nodes = {n["ref"]: n for n in nodes}
@@ -87,9 +111,15 @@ class SearchIndex:
             for t in set(tokenize(n.get("text") or "")) - name_tokens:
                 postings[t][ref] += self.TEXT_WEIGHT
         n_docs = max(len(self.nodes), 1)
-        self.postings = {t: {r: w * math.log(1 + n_docs / len(p)) for r, w in p.items()} for t, p in postings.items()}
+        self.n_docs = n_docs
+        self.idf = {t: math.log(1 + n_docs / len(p)) for t, p in postings.items()}
+        self.postings = {t: {r: w * self.idf[t] for r, w in p.items()} for t, p in postings.items()}
         self.vocabulary = list(self.postings)
         self.name_keys = list(self.names)
+
+    def _idf(self, token: str) -> float:
+        """Inverse document frequency; unknown words count as the rarest."""
+        return self.idf.get(token, math.log(1 + self.n_docs))
 
     def _expand(self, token: str) -> list[tuple[str, float]]:
         if token in self.postings:
@@ -138,9 +168,11 @@ class SearchIndex:
                 for ref, w in self.postings[term].items():
                     acc[ref] += w * sim
         if acc:
-            best = max(self.NAME_WEIGHT * math.log(1 + len(self.nodes)) * len(tokens), 1e-9)
+            # normalise by the best possible score: every query word in the name
+            best = max(sum(self.NAME_WEIGHT * self._idf(t) for t in tokens), 1e-9)
             for ref, s in acc.items():
-                offer(ref, min(0.85, 0.85 * s / best + 0.1), "words")
+                prior = self.KIND_PRIOR.get(self.nodes[ref]["kind"], 0.7)
+                offer(ref, round(min(0.85, 0.85 * prior * min(s / best, 1.0) + 0.05), 3), "words")
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self.nodes[kv[0]]["label"].lower()))[:limit]
         return [{"id": ref, "ref": ref, "label": self.nodes[ref]["label"], "type": self.nodes[ref]["kind"],
                  "score": round(score, 3), "matched": why[ref]} for ref, score in ranked]

@@ -100,7 +100,7 @@ class KnowledgeGraph:
 
     @cached_property
     def nodes(self) -> dict[str, dict]:
-        """Every instance node by ``kind/slug``: label, kind, synonyms, definition."""
+        """Every instance node by ``kind/slug``: label, kind, synonyms, text (definition or description, and symptoms)."""
         out: dict[str, dict] = {}
         for row in self.run("node_index"):
             ref = to_ref(row["node"])
@@ -110,6 +110,8 @@ class KnowledgeGraph:
                                         "label": row["label"], "synonyms": [], "text": row["text"] or ""})
             if row["alt"] and row["alt"] not in info["synonyms"]:
                 info["synonyms"].append(row["alt"])
+            if row["symptom"] and row["symptom"] not in info["text"]:
+                info["text"] += " " + row["symptom"]
         return out
 
     def label(self, ref_or_iri: str) -> str:
