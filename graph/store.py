@@ -124,7 +124,8 @@ class KnowledgeGraph:
     def search_index(self):
         """The search index over labels, synonyms and definitions (built on first use)."""
         from .search import SearchIndex
-        return SearchIndex(self.nodes.values())
+        # decision options are parts of their decision, not things to look up on their own
+        return SearchIndex(n for ref, n in self.nodes.items() if "/option-" not in ref)
 
     @cached_property
     def nx(self):
