@@ -175,6 +175,7 @@ class SearchIndex:
             for ref, s in acc.items():
                 prior = self.KIND_PRIOR.get(self.nodes[ref]["kind"], 0.7)
                 offer(ref, round(min(0.85, 0.85 * prior * min(s / best, 1.0) + 0.05), 3), "words")
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self.nodes[kv[0]]["label"].lower()))[:limit]
+        prior = lambda ref: self.KIND_PRIOR.get(self.nodes[ref]["kind"], 0.7)  # noqa: E731
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -prior(kv[0]), self.nodes[kv[0]]["label"].lower()))[:limit]
         return [{"id": ref, "ref": ref, "label": self.nodes[ref]["label"], "type": self.nodes[ref]["kind"],
                  "score": round(score, 3), "matched": why[ref]} for ref, score in ranked]
