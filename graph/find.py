@@ -72,7 +72,7 @@ def find_tools_for(kg, matches: list[dict]) -> list[dict]:
     for t in ranked:
         t.pop("_parts", None)
         t["score"] = round(t["score"], 3)
-        t["evidence"].sort(key=len)
+        t["evidence"].sort(key=lambda ev: (len(ev), ev))
     return ranked
 
 
@@ -120,6 +120,8 @@ def describe_node(kg, text: str) -> dict:
         out["properties"].setdefault(p, [])
         if val not in out["properties"][p]:
             out["properties"][p].append(val)
+    for vals in out["properties"].values():
+        vals.sort(key=lambda v: (v["label"] or v["id"]).lower() if isinstance(v, dict) else str(v).lower())
     out["locations"] = _locations(kg, ref)
     return out
 

@@ -110,8 +110,11 @@ class KnowledgeGraph:
                                         "label": row["label"], "synonyms": [], "text": row["text"] or ""})
             if row["alt"] and row["alt"] not in info["synonyms"]:
                 info["synonyms"].append(row["alt"])
-            if row["symptom"] and row["symptom"] not in info["text"]:
-                info["text"] += " " + row["symptom"]
+            if row["symptom"]:
+                info.setdefault("_symptoms", set()).add(row["symptom"])
+        for info in out.values():  # engines return rows in any order: make the table deterministic
+            info["synonyms"].sort(key=str.lower)
+            info["text"] = " ".join([info["text"], *sorted(info.pop("_symptoms", ()))]).strip()
         return out
 
     def label(self, ref_or_iri: str) -> str:
