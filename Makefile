@@ -13,11 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[app,test]'
 	touch $(STAMP)
 
-# Debian's Chromium for the browser tests (no browser download; needs root or sudo).
+# Debian packages the tests drive: Chromium for the browser tests (no browser download) and
+# Virtuoso for the remote-store tests. Installed once, with root or sudo.
+APT_PACKAGES := chromium virtuoso-opensource
 browser:
-	@test -x $(CHROMIUM) || { \
+	@test -x $(CHROMIUM) && command -v virtuoso-t >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; }
 
 ## run: start the app on http://127.0.0.1:8050 with the shipped knowledge base
 run: $(STAMP)

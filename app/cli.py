@@ -1,7 +1,8 @@
 """The ``mlsd`` command line.
 
 Exit codes: 0 success; 1 invalid data (or ``lint --strict`` findings); 2 usage error;
-3 query error; 4 nothing matches; 5 export or file error; 6 any other mlsd error.
+3 query error; 4 nothing matches; 5 export or file error; 6 any other mlsd error;
+7 a remote SPARQL store failed (unreachable, refused, not SPARQL).
 """
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ import json
 import sys
 from pathlib import Path
 
-from mlsd.graph.errors import DataError, ExportError, MlsdError, NotFoundError, QueryError, ShapeError
+from mlsd.graph.errors import DataError, ExportError, MlsdError, NotFoundError, QueryError, RemoteError, ShapeError
 
 __all__ = ["main", "build_parser", "EXIT_CODES"]
 
-EXIT_CODES = {DataError: 1, ShapeError: 1, QueryError: 3, NotFoundError: 4, ExportError: 5, MlsdError: 6}
+EXIT_CODES = {DataError: 1, ShapeError: 1, QueryError: 3, NotFoundError: 4, ExportError: 5, RemoteError: 7,
+              MlsdError: 6}
 
 
 def _kg(args):
+    if getattr(args, "store_url", None):
+        from mlsd.app.commands import open_kg
+        return open_kg(args)
     from mlsd.graph.store import load_knowledge_graph
     return load_knowledge_graph(args.data, cache=not args.no_cache)
 
@@ -170,9 +175,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mlsd", description="Explore production-ML design knowledge: problems, "
                                 "where the book explains them, and the tools that deal with them.",
                                 epilog="Exit codes: 0 ok, 1 invalid data, 2 usage, 3 query error, 4 no match, "
-                                "5 export/file error, 6 other error.")
+                                "5 export/file error, 6 other error, 7 remote store error.")
     p.add_argument("--data", metavar="PATH", help="data folder or file (default: the shipped knowledge base)")
     p.add_argument("--no-cache", action="store_true", help="rebuild the graph instead of using the cache")
+    p.add_argument("--store", dest="store_url", metavar="URL",
+                   help="query the graph in this remote SPARQL endpoint instead of the embedded store "
+                   "(credentials from MLSD_STORE_USER / MLSD_STORE_PASSWORD)")
+    p.add_argument("--store-graph", metavar="IRI", action="append",
+                   help="named graph(s) holding the data in the remote store (default: the one `mlsd push` "
+                   "writes; `default` for the endpoint's default graph)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name, fn, help, json_flag=True):

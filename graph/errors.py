@@ -15,6 +15,7 @@ __all__ = [
     "QueryError",
     "NotFoundError",
     "ExportError",
+    "RemoteError",
 ]
 
 
@@ -76,3 +77,7 @@ class NotFoundError(MlsdError):
 
 class ExportError(MlsdError):
     """An export format or target is not usable."""
+
+
+class RemoteError(MlsdError):
+    """A remote SPARQL store cannot be reached, refuses the request, or does not answer in SPARQL."""
