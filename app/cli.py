@@ -142,10 +142,29 @@ def cmd_show(args) -> int:
     return 0
 
 
+def _query_text(arg: str) -> str:
+    """The query itself, or the contents of the file it names."""
+    try:
+        is_file = Path(arg).is_file()
+    except (OSError, ValueError):  # query text too long or odd to be a path
+        is_file = False
+    if not is_file:
+        return arg
+    try:
+        return Path(arg).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ExportError(f"cannot read {arg}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise ExportError(f"cannot read {arg}: {exc.strerror}") from None
+
+
 def cmd_query(args) -> int:
+    from mlsd.graph.guard import check_query
     from mlsd.graph.results import format_results
-    text = Path(args.sparql).read_text(encoding="utf-8") if Path(args.sparql).is_file() else args.sparql
+    text = _query_text(args.sparql)
     kg = _kg(args)
+    if hasattr(kg, "store") and not getattr(args, "store_url", None):
+        check_query(text, kg)  # the same refusals as the endpoint: nothing is fetched from elsewhere
     sys.stdout.write(format_results(kg, kg.sparql(text), args.format))
     return 0
 
@@ -169,6 +188,16 @@ def cmd_lint(args) -> int:
                 print(f"{level}: {f['rule']}: {f['item']}: {f['message']}")
         print(f"{len(report['errors'])} error(s), {len(report['infos'])} info(s)")
     return 1 if (args.strict and report["errors"]) else 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -199,10 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("search", cmd_search, "search labels, synonyms and definitions")
     sp.add_argument("text")
     sp.add_argument("--type", action="append", help="only this kind (repeatable): problem, technique, tool, ...")
-    sp.add_argument("--limit", type=int, default=10)
+    sp.add_argument("--limit", type=_positive_int, default=10)
     sp = add("find-tools", cmd_find_tools, "tools for a problem described in your own words, with the why")
     sp.add_argument("text")
-    sp.add_argument("--limit", type=int, default=15)
+    sp.add_argument("--limit", type=_positive_int, default=15)
     sp = add("where", cmd_where, "where the book discusses a concept (chapter, section, page)")
     sp.add_argument("text")
     sp = add("path", cmd_path, "the most informative path between two nodes")
@@ -210,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("b")
     sp = add("neighbors", cmd_neighbors, "the direct neighbours of a node")
     sp.add_argument("node")
-    sp.add_argument("--limit", type=int, default=50)
+    sp.add_argument("--limit", type=_positive_int, default=50)
     sp = add("show", cmd_show, "everything the graph says about one node")
     sp.add_argument("node")
     sp = add("query", cmd_query, "run a SPARQL query (text or file) on the graph", json_flag=False)
@@ -219,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("export", cmd_export, "export the graph or a neighbourhood", json_flag=False)
     sp.add_argument("--format", required=True, choices=("ttl", "jsonld", "nt", "graphml", "gexf", "html"))
     sp.add_argument("--focus", help="export only the neighbourhood of this node")
-    sp.add_argument("--depth", type=int, default=1)
+    sp.add_argument("--depth", type=_positive_int, default=1)
     sp.add_argument("-o", "--output", required=True, metavar="FILE")
     sp = add("lint", cmd_lint, "report gaps in the knowledge base (errors and information)")
     sp.add_argument("--strict", action="store_true", help="exit 1 when there are errors")

@@ -13,7 +13,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from .errors import ExportError
-from .network import subgraph_around
+from .network import resolve_node, subgraph_around
 from .vocab import ID, PREFIXES
 
 __all__ = ["FORMATS", "export_graph", "to_rdf", "to_graphml", "to_gexf", "to_html"]
@@ -117,7 +117,7 @@ def export_graph(kg, fmt: str, *, focus: str | None = None, depth: int = 1, path
     elif fmt == "gexf":
         data = to_gexf(sub)
     else:
-        data = to_html(sub, title=f"mlsd: {kg.label(focus)}" if focus else "mlsd graph")
+        data = to_html(sub, title=f"mlsd: {kg.label(resolve_node(kg, focus))}" if focus else "mlsd graph")
     if path is not None:
         try:
             Path(path).write_bytes(data)

@@ -22,9 +22,10 @@ def find_matches(kg, text: str, *, kinds=_CONCEPT_KINDS, limit: int = 5, spread:
     A ``kind/slug`` reference is taken as it is.
     """
     ref = to_ref(text) or text
-    if ref in kg.nodes and kg.nodes[ref]["kind"] in kinds:
+    if ref in kg.nodes:  # a reference means exactly that node, or nothing if it is of another kind
         n = kg.nodes[ref]
-        return [{"id": ref, "label": n["label"], "type": n["kind"], "score": 1.0, "matched": "id"}]
+        return [{"id": ref, "label": n["label"], "type": n["kind"], "score": 1.0, "matched": "id"}] \
+            if n["kind"] in kinds else []
     hits = [h for h in kg.search_index.search(text, kinds=kinds, limit=limit * 3) if h["score"] >= 0.2]
     if not hits:
         return []

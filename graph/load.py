@@ -63,19 +63,34 @@ def load_schema() -> dict:
 
 
 def find_data_files(data_dir: Path | str) -> list[Path]:
-    """Every ``*.yaml`` below ``data_dir`` except the ``schema/`` folder, in a stable order."""
+    """Every ``*.yaml`` and ``*.yml`` below ``data_dir`` except the ``schema/`` folder, in a stable order."""
     root = Path(data_dir)
     if root.is_file():
         return [root]
     if not root.is_dir():
         raise DataError([Issue(str(root), None, None, "no such data folder or file")])
-    return sorted(p for p in root.rglob("*.yaml") if "schema" not in p.relative_to(root).parts[:-1])
+    files = [p for pattern in ("*.yaml", "*.yml") for p in root.rglob(pattern)]
+    return sorted(p for p in files if "schema" not in p.relative_to(root).parts[:-1])
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice in one mapping (YAML would keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key `{key}` (the earlier one would be silently lost)", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _read(path: Path, name: str, issues: list[Issue]):
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -146,11 +161,12 @@ def _check_cross(recs: Records, issues: list[Issue]) -> None:
                 _check_tool(name, item, it, issues)
             if it.get("in_book") is False and it.get("discussed_in"):
                 issues.append(Issue(name, item, "in_book", "`in_book: false` contradicts a non-empty `discussed_in`"))
-            if kind == "section":
-                parent = recs.get(it["part_of"])
-                if parent is not None and it["part_of"].startswith("section/") and not slug.startswith(
-                        it["part_of"].split("/", 1)[1] + "."):
-                    issues.append(Issue(name, item, "part_of", f"section `{slug}` is numbered outside its parent"))
+            if kind == "section" and not slug.startswith(it["part_of"].split("/", 1)[1] + "."):
+                issues.append(Issue(name, item, "part_of",
+                                    f"section `{slug}` is numbered outside its parent `{it['part_of']}`"))
+            if kind == "chapter" and slug != str(it["number"]):
+                issues.append(Issue(name, item, "number",
+                                    f"chapter id `{slug}` and number {it['number']} must be the same"))
     orders: dict[int, str] = {}
     for slug, st in recs.items["stage"].items():
         if st["order"] in orders:

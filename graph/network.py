@@ -34,10 +34,11 @@ def to_networkx(kg) -> nx.MultiDiGraph:
     """Project the instance nodes and the edges between them into a MultiDiGraph."""
     g = nx.MultiDiGraph()
     for ref, info in kg.nodes.items():
-        g.add_node(ref, label=info["label"], kind=info["kind"])
+        if info["kind"] != "option":  # options are parts of their decision, shown with it
+            g.add_node(ref, label=info["label"], kind=info["kind"])
     for row in kg.run("graph_edges"):
         s, o = to_ref(row["s"]), to_ref(row["o"])
-        if s == o or "/option-" in s or s.startswith("scheme/") or o.startswith("scheme/"):
+        if s == o or "/option-" in s or "/option-" in o or s.startswith("scheme/") or o.startswith("scheme/"):
             continue
         for ref in (s, o):
             if ref not in g:

@@ -51,7 +51,20 @@ def _table(res: ox.QuerySolutions, max_width: int = 60) -> str:
 
 
 def format_results(kg, res, fmt: str = "table") -> str:
-    """Render a query result (solutions, boolean or triples) in ``fmt``."""
+    """Render a query result (solutions, boolean or triples) in ``fmt``.
+
+    Raises
+    ------
+    QueryError
+        For a format the result cannot take, or an error while the engine produces the rows.
+    """
+    try:
+        return _format(res, fmt)
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"SPARQL evaluation error: {exc}") from None
+
+
+def _format(res, fmt: str) -> str:
     if isinstance(res, ox.QueryBoolean):
         if fmt == "table":
             return f"{bool(res)}\n".lower()

@@ -176,6 +176,6 @@ class SearchIndex:
                 prior = self.KIND_PRIOR.get(self.nodes[ref]["kind"], 0.7)
                 offer(ref, round(min(0.85, 0.85 * prior * min(s / best, 1.0) + 0.05), 3), "words")
         prior = lambda ref: self.KIND_PRIOR.get(self.nodes[ref]["kind"], 0.7)  # noqa: E731
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -prior(kv[0]), self.nodes[kv[0]]["label"].lower()))[:limit]
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -prior(kv[0]), self.nodes[kv[0]]["label"].lower(), kv[0]))[:limit]
         return [{"id": ref, "ref": ref, "label": self.nodes[ref]["label"], "type": self.nodes[ref]["kind"],
                  "score": round(score, 3), "matched": why[ref]} for ref, score in ranked]

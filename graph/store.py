@@ -36,7 +36,8 @@ def _fingerprint(data_dir: Path) -> str:
     for path in find_data_files(data_dir):
         h.update(str(path.relative_to(data_dir) if data_dir.is_dir() else path.name).encode())
         h.update(path.read_bytes())
-    h.update(Path(__file__).with_name("build.py").read_bytes())
+    for module in ("build.py", "load.py", "vocab.py", "licenses.py"):  # the code that shapes the graph
+        h.update(Path(__file__).with_name(module).read_bytes())
     return h.hexdigest()[:24]
 
 
@@ -89,9 +90,13 @@ class KnowledgeGraph:
 
     def select(self, query: str, bindings: dict | None = None) -> list[dict]:
         """Run a SELECT query and return rows as dicts of plain Python values."""
+        from .errors import QueryError
         res = self.sparql(query, bindings)
         names = [v.value for v in res.variables]
-        return [{n: to_python(sol[n]) for n in names} for sol in res]
+        try:
+            return [{n: to_python(sol[n]) for n in names} for sol in res]
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"SPARQL evaluation error: {exc}") from None
 
     def run(self, name: str, **bindings) -> list[dict]:
         """Run the named query ``graph/queries/{name}.rq`` with ``bindings``."""
@@ -106,7 +111,8 @@ class KnowledgeGraph:
             ref = to_ref(row["node"])
             if ref is None:
                 continue
-            info = out.setdefault(ref, {"ref": ref, "iri": row["node"], "kind": to_kind(row["node"]),
+            kind = "option" if "/option-" in ref else to_kind(row["node"])
+            info = out.setdefault(ref, {"ref": ref, "iri": row["node"], "kind": kind,
                                         "label": row["label"], "synonyms": [], "text": row["text"] or ""})
             if row["alt"] and row["alt"] not in info["synonyms"]:
                 info["synonyms"].append(row["alt"])
@@ -128,7 +134,7 @@ class KnowledgeGraph:
         """The search index over labels, synonyms and definitions (built on first use)."""
         from .search import SearchIndex
         # decision options are parts of their decision, not things to look up on their own
-        return SearchIndex(n for ref, n in self.nodes.items() if "/option-" not in ref)
+        return SearchIndex(n for n in self.nodes.values() if n["kind"] != "option")
 
     @cached_property
     def nx(self):
@@ -160,8 +166,12 @@ def load_knowledge_graph(data_dir=None, *, cache: bool = True, cache_dir: Path |
     path = _cache_path(cache_dir, key)
     store = ox.Store()
     if cache and path.exists():
-        store.bulk_load(path=str(path), format=_NT)
-        return KnowledgeGraph(store, key)
+        try:
+            store.bulk_load(path=str(path), format=_NT)
+            return KnowledgeGraph(store, key)
+        except (SyntaxError, OSError, ValueError):
+            store = ox.Store()  # a damaged cache file is rebuilt, never fatal
+            path.unlink(missing_ok=True)
     data = build_graph(load_records(root)).serialize(format="nt", encoding="utf-8")
     store.bulk_load(data, format=_NT)
     if cache:

@@ -56,7 +56,8 @@ def build_view(kg, focus: str, expanded=(), *, kinds=None, relations=None, stage
     focus : str
         The node at the centre (a reference, IRI or search text).
     expanded : sequence of (str, int)
-        Expanded nodes in order, each with how many pages of ``cap`` neighbours to show.
+        Expanded nodes in order, each with how many pages of ``cap`` neighbours to show (an
+        entry for ``focus`` sets how many pages the focus shows; it shows one by default).
     kinds, relations, stages : collections of str, optional
         Keep only neighbours of these kinds, reached by these predicates, attached to these stages
         (nodes without a stage pass the stage filter). The focus is always shown.
@@ -89,7 +90,8 @@ def build_view(kg, focus: str, expanded=(), *, kinds=None, relations=None, stage
 
     more: dict[str, int] = {}
     add(focus, "focus")
-    for ref, pages in [(focus, 1), *[(r, max(int(p), 1)) for r, p in expanded]]:
+    focus_pages = max([int(p) for r, p in expanded if r == focus], default=1)
+    for ref, pages in [(focus, focus_pages), *[(r, max(int(p), 1)) for r, p in expanded if r != focus]]:
         if ref not in g:
             continue
         add(ref, "focus" if ref == focus else "expanded")
