@@ -5,7 +5,6 @@ dependencies only when it runs.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 

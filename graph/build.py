@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from .licenses import PROPRIETARY

@@ -30,7 +30,7 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
-from .errors import QueryError, RemoteError
+from .errors import MlsdError, QueryError, RemoteError
 from .sparql import load_query, to_term
 from .store import KnowledgeGraph, to_python
 from .vocab import PREFIXES

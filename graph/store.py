@@ -79,6 +79,8 @@ class KnowledgeGraph:
     def __init__(self, store: ox.Store, fingerprint: str = ""):
         self.store = store
         self.fingerprint = fingerprint
+        #: (graph IRI, sha256 of the file) of RDF files added as named graphs at start-up
+        self.loaded_graphs: list[tuple[str, str]] = []
 
     def __len__(self) -> int:
         return len(self.store)

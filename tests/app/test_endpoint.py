@@ -336,7 +336,7 @@ def test_quoted_query_in_url_path(site):
 
 
 def _workers() -> set[int]:
-    return {p.pid for p in psutil.Process().children() if "mlsd.graph.executor" in " ".join(p.cmdline())}
+    return {p.pid for p in psutil.Process().children() if "mlsd.graph.worker" in " ".join(p.cmdline())}
 
 
 def test_query_workers_start_with_the_endpoint(example_kg, tmp_path, monkeypatch):
