@@ -31,7 +31,9 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from .errors import MlsdError, QueryError, RemoteError
-from .sparql import load_query, to_term
+from .sparql import _PROLOGUE, query_form
+from .sparql import bind_values as add_bindings  # the name this module used to define
+from .sparql import load_query
 from .store import KnowledgeGraph, to_python
 from .vocab import PREFIXES
 
@@ -47,88 +49,6 @@ _JSON = "application/sparql-results+json"
 _NT = "application/n-triples"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _PREFIX_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|(?i:PREFIX)\s*[A-Za-z_][\w.-]*?:\s*<[^>]*>|(?i:PREFIX)\s*:\s*<[^>]*>"
-                       r"|(?i:BASE)\s*<[^>]*>)*")
-_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def query_form(query: str) -> str:
-    """The form of a SPARQL request: SELECT, ASK, CONSTRUCT, DESCRIBE, or UPDATE for anything else.
-
-    Examples
-    --------
-    >>> query_form("# a comment\\nPREFIX ex: <http://example.org/#>\\nconstruct { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    'CONSTRUCT'
-    >>> query_form("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
-    'UPDATE'
-    """
-    rest = query[_PROLOGUE.match(query).end():]
-    word = re.match(r"[A-Za-z]*", rest).group(0).upper()
-    return word if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else "UPDATE"
-
-
-_SKIP = re.compile(r'#[^\n]*|"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                   r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>")
-
-
-def _braces(query: str):
-    """Positions and depths of the braces of ``query`` outside comments, strings and IRIs."""
-    depth, i = 0, 0
-    while i < len(query):
-        m = _SKIP.match(query, i)
-        if m and m.end() > i:
-            i = m.end()
-            continue
-        if query[i] == "{":
-            yield i, depth
-            depth += 1
-        elif query[i] == "}":
-            depth -= 1
-        i += 1
-
-
-def _where_start(query: str) -> int | None:
-    """Index just after the ``{`` that opens the WHERE group (None when there is none)."""
-    tops = [i for i, d in _braces(query) if d == 0]
-    if not tops:
-        return None
-    head = query[_PROLOGUE.match(query).end():tops[0]]
-    if query_form(query) == "CONSTRUCT" and not re.search(r"(?i)\bWHERE\s*$", head):
-        return tops[1] + 1 if len(tops) > 1 else None  # skip the template
-    return tops[0] + 1
-
-
-def add_bindings(query: str, bindings: dict | None) -> str:
-    """Bind variables of ``query``: a VALUES block of serialised RDF terms opens its WHERE group.
-
-    Values are converted like embedded bindings (:func:`~mlsd.graph.sparql.to_term`) and written
-    in N-Triples syntax, so quotes, newlines and ``>`` in a value cannot change the query. The
-    block goes first in the WHERE group, where it joins with the whole pattern as Oxigraph's
-    substitutions do; Virtuoso 7.2 mishandles the trailing VALUES that rdflib's SPARQLStore
-    writes (it sets projected variables instead of joining), so that form is only the fallback
-    for a query without a WHERE group (``DESCRIBE <iri>``).
-
-    Examples
-    --------
-    >>> add_bindings("SELECT ?tool WHERE { ?tool a mlsd:Tool }", {"tool": "tool/feast"})
-    'SELECT ?tool WHERE { VALUES (?tool) { (<https://w3id.org/mlsd/id/tool/feast>) }\\n ?tool a mlsd:Tool }'
-    >>> add_bindings("SELECT ?x WHERE { }", {"x": 'a" } DROP ALL #'})
-    'SELECT ?x WHERE { VALUES (?x) { ("a\\\\" } DROP ALL #") }\\n }'
-    """
-    if not bindings:
-        return query
-    for name in bindings:
-        if not _VAR.fullmatch(name):
-            raise QueryError(f"`{name}` is not a SPARQL variable name")
-    names = " ".join(f"?{n}" for n in bindings)
-    terms = " ".join(str(to_term(v)) for v in bindings.values())
-    block = f"VALUES ({names}) {{ ({terms}) }}\n"
-    at = _where_start(query)
-    if at is None:
-        return f"{query}\n{block}"
-    return f"{query[:at]} {block}{query[at:]}"
-
-
 def _split_prologue(query: str) -> tuple[str, str]:
     end = _PROLOGUE.match(query).end()
     return query[:end], query[end:]
