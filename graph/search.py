@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
-__all__ = ["SearchIndex", "normalize", "tokenize", "stem"]
+__all__ = ["SearchIndex", "TrigramIndex", "normalize", "tokenize", "stem"]
 
 _STOP = frozenset("""a an and are as at be been but by can do does for from get gets getting got has have
 how i if in into is it its my of on or our so that the their them then there these they this to
@@ -118,6 +119,16 @@ class SearchIndex:
         self.postings = {t: {r: w * self.idf[t] for r, w in p.items()} for t, p in postings.items()}
         self.vocabulary = list(self.postings)
         self.name_keys = list(self.names)
+        # scoring runs on arrays: node positions and weights per term, summed with bincount
+        self.refs = list(self.nodes)
+        pos = {r: i for i, r in enumerate(self.refs)}
+        self.prior = np.array([self.KIND_PRIOR.get(self.nodes[r]["kind"], 0.7) for r in self.refs])
+        self.kinds = np.array([self.nodes[r]["kind"] for r in self.refs], dtype=object)
+        self.arrays = {t: (np.fromiter((pos[r] for r in p), dtype=np.int32, count=len(p)),
+                           np.fromiter(p.values(), dtype=np.float64, count=len(p)))
+                       for t, p in self.postings.items()}
+        self.fuzzy_names = TrigramIndex(self.name_keys)
+        self.fuzzy_words = TrigramIndex(self.vocabulary)
 
     def _idf(self, token: str) -> float:
         """Inverse document frequency; unknown words count as the rarest."""
@@ -128,8 +139,7 @@ class SearchIndex:
             return [(token, 1.0)]
         if len(token) < 4:
             return []
-        found = process.extract(token, self.vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=80)
-        return [(t, s / 100.0) for t, s, _ in found]
+        return [(t, s / 100.0) for t, s, _ in self.fuzzy_words.extract(token, limit=3, cutoff=80)]
 
     def search(self, text: str, *, kinds: Iterable[str] | None = None, limit: int = 10) -> list[dict]:
         """Rank nodes for ``text``; scores are in (0, 1], 1 meaning an exact name match.
@@ -160,22 +170,69 @@ class SearchIndex:
         for ref, is_label in self.names.get(query, []):
             offer(ref, 1.0, "label" if is_label else "synonym")
         if len(query) >= 5:
-            for key, s, _ in process.extract(query, self.name_keys, scorer=fuzz.ratio, limit=5, score_cutoff=85):
+            for key, s, _ in self.fuzzy_names.extract(query, limit=5, cutoff=85):
                 for ref, is_label in self.names[key]:
                     offer(ref, 0.9 * s / 100.0, "label (close spelling)" if is_label else "synonym (close spelling)")
         tokens = tokenize(text)
-        acc: dict[str, float] = defaultdict(float)
+        ids, weights = [], []
         for tok in tokens:
             for term, sim in self._expand(tok):
-                for ref, w in self.postings[term].items():
-                    acc[ref] += w * sim
-        if acc:
+                i, w = self.arrays[term]
+                ids.append(i)
+                weights.append(w * sim)
+        if ids:
+            acc = np.bincount(np.concatenate(ids), weights=np.concatenate(weights), minlength=len(self.refs))
             # normalise by the best possible score: every query word in the name
             best = max(sum(self.NAME_WEIGHT * self._idf(t) for t in tokens), 1e-9)
-            for ref, s in acc.items():
-                prior = self.KIND_PRIOR.get(self.nodes[ref]["kind"], 0.7)
-                offer(ref, round(min(0.85, 0.85 * prior * min(s / best, 1.0) + 0.05), 3), "words")
+            score = np.round(np.minimum(0.85, 0.85 * self.prior * np.minimum(acc / best, 1.0) + 0.05), 3)
+            score[acc == 0] = 0.0
+            if kinds is not None:
+                score[~np.isin(self.kinds, list(kinds))] = 0.0
+            k = min(limit + len(scores), len(score))
+            if k:  # only the top k can make the list: no full sort
+                threshold = np.partition(score, len(score) - k)[len(score) - k]
+                for i in np.nonzero(score >= max(threshold, 1e-12))[0]:
+                    offer(self.refs[i], float(score[i]), "words")
         prior = lambda ref: self.KIND_PRIOR.get(self.nodes[ref]["kind"], 0.7)  # noqa: E731
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -prior(kv[0]), self.nodes[kv[0]]["label"].lower(), kv[0]))[:limit]
         return [{"id": ref, "ref": ref, "label": self.nodes[ref]["label"], "type": self.nodes[ref]["kind"],
                  "score": round(score, 3), "matched": why[ref]} for ref, score in ranked]
+
+
+class TrigramIndex:
+    """Candidates for typo-tolerant matching: the strings sharing most character trigrams with a query.
+
+    Comparing a query with every name is what made search slow on large graphs; the edit-distance
+    ratio is computed only for the ``K`` strings with most trigrams in common.
+
+    Examples
+    --------
+    >>> TrigramIndex(["training serving skew", "data leakage"]).extract("trainig serving skew", limit=1, cutoff=80)[0][0]
+    'training serving skew'
+    """
+
+    K = 256
+
+    def __init__(self, keys):
+        self.keys = list(keys)
+        grams = defaultdict(list)
+        for i, key in enumerate(self.keys):
+            for g in self._grams(key):
+                grams[g].append(i)
+        self.grams = {g: np.array(ids, dtype=np.int32) for g, ids in grams.items()}
+
+    @staticmethod
+    def _grams(text: str) -> set[str]:
+        t = f" {text} "
+        return {t[i:i + 3] for i in range(len(t) - 2)}
+
+    def extract(self, query: str, *, limit: int, cutoff: float) -> list[tuple[str, float, int]]:
+        """Up to ``limit`` (string, ratio, position) with a ratio of at least ``cutoff`` (0-100)."""
+        lists = [self.grams[g] for g in self._grams(query) if g in self.grams]
+        if not lists:
+            return []
+        counts = np.bincount(np.concatenate(lists), minlength=len(self.keys))
+        k = min(self.K, len(counts))
+        top = np.argpartition(counts, len(counts) - k)[len(counts) - k:]
+        candidates = [self.keys[i] for i in top if counts[i] > 0]
+        return process.extract(query, candidates, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
