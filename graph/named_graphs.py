@@ -56,5 +56,7 @@ def load_named_graphs(kg, specs) -> list[str]:
         names.append(graph)
         record = (graph, hashlib.sha256(p.read_bytes()).hexdigest())
         kg.loaded_graphs.append(record)
+        if hasattr(kg, "forget_results"):
+            kg.forget_results()
     _drop_pool((id(kg), os.getpid()))
     return names

@@ -81,9 +81,14 @@ class KnowledgeGraph:
         self.fingerprint = fingerprint
         #: (graph IRI, sha256 of the file) of RDF files added as named graphs at start-up
         self.loaded_graphs: list[tuple[str, str]] = []
+        self._whole_graph_rows: dict[str, list[dict]] = {}
 
     def __len__(self) -> int:
         return len(self.store)
+
+    def forget_results(self) -> None:
+        """Drop memoised whole-graph results; call after changing the store (start-up only)."""
+        getattr(self, "_whole_graph_rows", {}).clear()
 
     def sparql(self, query: str, bindings: dict | None = None):
         """Run a SPARQL query on the store; ``bindings`` maps variable names to IRIs or literals."""
@@ -101,9 +106,18 @@ class KnowledgeGraph:
             raise QueryError(f"SPARQL evaluation error: {exc}") from None
 
     def run(self, name: str, **bindings) -> list[dict]:
-        """Run the named query ``graph/queries/{name}.rq`` with ``bindings``."""
+        """Run the named query ``graph/queries/{name}.rq`` with ``bindings``.
+
+        A query without bindings reads the whole graph (catalog, coverage, lint), so its rows are
+        computed once per graph and copied out: the store does not change after start-up.
+        """
         from .sparql import load_query
-        return self.select(load_query(name), bindings)
+        if bindings:
+            return self.select(load_query(name), bindings)
+        rows = self._whole_graph_rows.get(name)
+        if rows is None:
+            rows = self._whole_graph_rows[name] = self.select(load_query(name))
+        return [dict(r) for r in rows]
 
     @cached_property
     def nodes(self) -> dict[str, dict]:
