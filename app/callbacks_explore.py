@@ -1,0 +1,376 @@
+"""The logic of the Explore page as plain functions: view state, URL round trip, canvas elements,
+details panel and search suggestions. ``pages/explore.py`` only wires them to Dash callbacks.
+
+The view state is a small JSON-able dict kept in the browser (``dcc.Store`` and the URL)::
+
+    {"focus": "problem/training-serving-skew", "expanded": [["tool/feast", 1]], "kinds": [],
+     "relations": [], "stages": [], "layout": "cose", "path": ["tool/feast", "chapter/3"],
+     "selected": "tool/feast", "history": [...], "last_tap": ["tool/feast", 1712.5]}
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from dash import dcc, html
+
+from mlsd.graph.errors import MlsdError
+from mlsd.graph.views import build_view, describe_card
+
+from .ui import (KIND_NAMES, evidence_chain, explore_href, external_link, kind_badge, kind_style,
+                 location_text, notice)
+
+__all__ = ["LAYOUTS", "DEFAULT_FOCUS", "parse_state", "to_query", "reduce_state", "to_elements", "stylesheet",
+           "cy_layout", "search_hits", "render_details", "render_status", "view_of", "DOUBLE_TAP_MS",
+           "RELATION_NAMES"]
+
+LAYOUTS = {"cose": "Force-directed (cose)", "concentric": "Concentric", "breadthfirst": "Tree (breadth-first)",
+           "circle": "Circle", "grid": "Grid"}
+DEFAULT_FOCUS = ("problem/data-distribution-shift", "problem/training-serving-skew")
+DOUBLE_TAP_MS = 450
+HISTORY_MAX = 30
+RELATION_NAMES = {"solves": "solves", "implements": "implements", "alternativeTo": "alternative to",
+                  "related": "related", "broader": "broader", "causes": "causes", "discussedIn": "discussed in",
+                  "stage": "lifecycle stage", "category": "category", "isPartOf": "part of", "inChapter": "in chapter",
+                  "forChapter": "reading for chapter", "concernOf": "concern of", "about": "about",
+                  "option": "option", "prerequisite": "prerequisite", "stageChapter": "stage chapter"}
+_FIELDS = ("focus", "expanded", "kinds", "relations", "stages", "layout", "path", "selected")
+
+
+def _list(value) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, list):
+        value = ",".join(value)
+    return [v for v in (s.strip() for s in str(value).split(",")) if v]
+
+
+def default_focus(kg) -> str:
+    for ref in DEFAULT_FOCUS:
+        if ref in kg.nodes:
+            return ref
+    problems = sorted(r for r, n in kg.nodes.items() if n["kind"] == "problem")
+    return problems[0] if problems else next(iter(sorted(kg.nodes)), "")
+
+
+def parse_state(kg, query: dict) -> dict:
+    """The view state a URL query (``focus``, ``expand``, ``kinds``, ``rels``, ``stages``, ``layout``,
+    ``path``, ``selected``) describes; unknown nodes are dropped, a missing focus gets a default."""
+    q = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in (query or {}).items()}
+    focus = str(q.get("focus") or "")
+    if focus not in kg.nodes:
+        hits = kg.search_index.search(focus, limit=1) if focus else []
+        focus = hits[0]["id"] if hits and hits[0]["score"] >= 0.3 else default_focus(kg)
+    expanded = []
+    for item in _list(q.get("expand")):
+        ref, _, pages = item.partition("~")
+        if ref in kg.nodes and ref != focus:
+            expanded.append([ref, int(pages) if pages.isdigit() and 0 < int(pages) < 50 else 1])
+    path = [p for p in str(q.get("path") or "").split("|") if p][:2]
+    layout = q.get("layout") if q.get("layout") in LAYOUTS else "cose"
+    selected = q.get("selected") if q.get("selected") in kg.nodes else focus
+    return {"focus": focus, "expanded": expanded, "kinds": _list(q.get("kinds")), "relations": _list(q.get("rels")),
+            "stages": _list(q.get("stages")), "layout": layout, "path": path if len(path) == 2 else [],
+            "selected": selected, "history": [], "last_tap": None}
+
+
+def to_query(state: dict) -> str:
+    """The query string (with ``?``) that reproduces ``state``."""
+    q = {"focus": state["focus"]}
+    if state.get("expanded"):
+        q["expand"] = ",".join(r if p == 1 else f"{r}~{p}" for r, p in state["expanded"])
+    for key, name in (("kinds", "kinds"), ("relations", "rels"), ("stages", "stages")):
+        if state.get(key):
+            q[name] = ",".join(state[key])
+    if state.get("layout", "cose") != "cose":
+        q["layout"] = state["layout"]
+    if state.get("path"):
+        q["path"] = "|".join(state["path"])
+    if state.get("selected") and state["selected"] != state["focus"]:
+        q["selected"] = state["selected"]
+    return "?" + urlencode(q, safe="/,|~")
+
+
+def _snapshot(state: dict) -> dict:
+    return {k: state.get(k) for k in _FIELDS}
+
+
+def _push(state: dict) -> dict:
+    new = dict(state)
+    new["history"] = [*state.get("history", [])[-(HISTORY_MAX - 1):], _snapshot(state)]
+    return new
+
+
+def reduce_state(state: dict, event: str, payload=None) -> dict:
+    """The state after ``event``; never changes ``state`` itself.
+
+    Events: ``focus`` (ref), ``select`` (ref), ``tap`` ({"id", "ts", "double"}: select, or expand on a
+    double tap (``double``, or two taps within ``DOUBLE_TAP_MS`` when it is missing), or show more on a "+N more" node), ``expand`` (ref or the selection),
+    ``more`` (ref), ``collapse`` (ref or the selection), ``undo``, ``filters``
+    ({"kinds", "relations", "stages"}), ``layout`` (name), ``path`` ([a, b]), ``path_clear``.
+    """
+    s = dict(state)
+    s["redraw"] = event not in ("tap", "select")
+    if event == "tap":
+        ref, ts = payload.get("id"), payload.get("ts") or 0
+        if ref and ref.startswith("more::"):
+            return reduce_state(s, "more", ref[len("more::"):])
+        last = s.get("last_tap")
+        double = payload.get("double")
+        if double is None:  # decide from the previous tap
+            double = bool(last and last[0] == ref and 0 <= ts - last[1] <= DOUBLE_TAP_MS)
+        s["last_tap"] = None if double else [ref, ts]
+        if double:
+            return {**reduce_state(s, "expand", ref), "last_tap": None}
+        s["selected"] = ref
+        return s
+    if event == "select":
+        s["selected"] = payload
+        return s
+    if event == "undo":
+        hist = list(s.get("history", []))
+        if not hist:
+            return state
+        prev = hist.pop()
+        return {**s, **prev, "history": hist, "last_tap": None}
+    if event == "focus":
+        if not payload or payload == s["focus"]:
+            return {**s, "selected": payload or s["selected"]}
+        s = _push(s)
+        s.update(focus=payload, expanded=[], selected=payload, path=[])
+        return s
+    if event in ("expand", "more"):
+        ref = payload or s.get("selected")
+        if not ref:
+            return s
+        s = _push(s)
+        expanded = [list(e) for e in s.get("expanded", [])]
+        for e in expanded:
+            if e[0] == ref:
+                if event == "more":
+                    e[1] += 1
+                break
+        else:
+            if ref != s["focus"] or event == "more":
+                expanded.append([ref, 2 if (event == "more" and ref == s["focus"]) else 1])
+        s["expanded"] = expanded
+        s["selected"] = ref
+        return s
+    if event == "collapse":
+        ref = payload or s.get("selected")
+        if not any(e[0] == ref for e in s.get("expanded", [])):
+            return s
+        s = _push(s)
+        s["expanded"] = [e for e in s["expanded"] if e[0] != ref]
+        return s
+    if event == "filters":
+        s = _push(s)
+        for key in ("kinds", "relations", "stages"):
+            s[key] = list(payload.get(key) or [])
+        return s
+    if event == "layout":
+        s["layout"] = payload if payload in LAYOUTS else "cose"
+        return s
+    if event == "path":
+        a, b = (payload or [None, None])[:2]
+        if not a or not b:
+            return s
+        s = _push(s)
+        s["path"] = [a, b]
+        return s
+    if event == "path_clear":
+        if not s.get("path"):
+            return s
+        s = _push(s)
+        s["path"] = []
+        return s
+    raise ValueError(f"unknown explore event `{event}`")
+
+
+def view_of(kg, state: dict) -> dict:
+    """The subgraph ``state`` shows (see :func:`mlsd.graph.views.build_view`)."""
+    view = build_view(kg, state["focus"], [tuple(e) for e in state.get("expanded", [])], kinds=state.get("kinds"), relations=state.get("relations"), stages=state.get("stages"),
+                      path=tuple(state["path"]) if state.get("path") else None)
+    return view
+
+
+def to_elements(view: dict) -> list[dict]:
+    """Cytoscape elements for a view: nodes with kind classes, edges, and "+N more" nodes."""
+    out = []
+    expanded = {n["id"] for n in view["nodes"] if n["role"] in ("focus", "expanded")}
+    for n in view["nodes"]:
+        classes = [n["kind"] or "node", n["role"]]
+        if n.get("on_path"):
+            classes.append("on-path")
+        if n["id"] in expanded:
+            classes.append("is-expanded")
+        out.append({"data": {"id": n["id"], "label": n["label"], "kind": n["kind"]}, "classes": " ".join(classes)})
+    for ref, count in view["more"].items():
+        out.append({"data": {"id": f"more::{ref}", "label": f"+{count} more", "kind": "more"}, "classes": "more"})
+        out.append({"data": {"id": f"e-more::{ref}", "source": ref, "target": f"more::{ref}", "label": ""},
+                    "classes": "more-edge"})
+    for e in view["edges"]:
+        # a stable id per edge, so Cytoscape never sees an existing edge change its ends
+        out.append({"data": {"id": f"{e['source']}|{e['predicate']}|{e['target']}", "source": e["source"], "target": e["target"],
+                             "label": RELATION_NAMES.get(e["predicate"], e["predicate"])},
+                    "classes": e["predicate"] + (" on-path" if e["on_path"] else "")})
+    return out
+
+
+def stylesheet() -> list[dict]:
+    """Cytoscape styles: one colour and shape per node kind (as in the HTML export and legend)."""
+    from mlsd.graph.export import STYLE
+    rules = [
+        {"selector": "node", "style": {"label": "data(label)", "font-size": 10, "text-wrap": "ellipsis",
+                                       "text-max-width": 120, "text-valign": "bottom", "text-margin-y": 3,
+                                       "color": "#243040", "width": 22, "height": 22, "border-width": 1,
+                                       "border-color": "#ffffff", "text-background-color": "#ffffff",
+                                       "text-background-opacity": 0.7, "text-background-padding": 1}},
+        {"selector": "edge", "style": {"width": 1.2, "line-color": "#b8c2cc", "target-arrow-color": "#b8c2cc",
+                                       "target-arrow-shape": "triangle", "curve-style": "bezier",
+                                       "arrow-scale": 0.7, "label": "", "font-size": 8, "color": "#6b7785"}},
+        {"selector": "edge:selected, edge.on-path", "style": {"label": "data(label)"}},
+    ]
+    for kind in STYLE:
+        colour, shape = kind_style(kind)
+        rules.append({"selector": f"node.{kind}", "style": {"background-color": colour, "shape": shape}})
+    rules += [
+        {"selector": "node.focus", "style": {"width": 40, "height": 40, "font-size": 13, "font-weight": "bold",
+                                             "border-width": 3, "border-color": "#1d2935"}},
+        {"selector": "node.is-expanded", "style": {"border-width": 3, "border-color": "#1d2935", "border-style": "double"}},
+        {"selector": "node:selected", "style": {"overlay-color": "#2e86ab", "overlay-opacity": 0.18, "overlay-padding": 6}},
+        {"selector": "node.more", "style": {"shape": "round-rectangle", "background-color": "#eef1f4", "width": 58,
+                                            "height": 20, "label": "data(label)", "text-valign": "center",
+                                            "text-margin-y": 0, "border-color": "#8a96a3", "border-style": "dashed",
+                                            "color": "#3a4654", "font-size": 10, "text-background-opacity": 0}},
+        {"selector": "edge.more-edge", "style": {"line-style": "dashed", "target-arrow-shape": "none"}},
+        {"selector": "node.on-path", "style": {"border-width": 4, "border-color": "#f4a300"}},
+        {"selector": "edge.on-path", "style": {"width": 4, "line-color": "#f4a300", "target-arrow-color": "#f4a300",
+                                               "z-index": 10, "color": "#8a5a00", "font-size": 10}},
+    ]
+    return rules
+
+
+def cy_layout(name: str, focus: str | None = None) -> dict:
+    """Cytoscape layout options for ``name`` (fast settings; animation off)."""
+    base = {"name": name if name in LAYOUTS else "cose", "animate": False, "fit": True, "padding": 24}
+    if base["name"] == "cose":
+        base.update(nodeRepulsion=400000, idealEdgeLength=90, edgeElasticity=100, nodeOverlap=20, gravity=40,
+                    numIter=250, randomize=False, componentSpacing=80, nestingFactor=1.2)
+    elif base["name"] == "breadthfirst":
+        base.update(directed=False, spacingFactor=1.1, roots=[focus] if focus else None)
+    elif base["name"] == "concentric":
+        base.update(minNodeSpacing=14)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def search_hits(kg, text: str, limit: int = 8) -> list[dict]:
+    """Suggestions for the search box: labels and synonyms, tolerant of typos."""
+    text = (text or "").strip()
+    if len(text) < 2:
+        return []
+    return [h for h in kg.search_index.search(text, limit=limit) if h["score"] >= 0.2]
+
+
+def _go(label: str, ref: str, state: dict, *, kind: str | None = None):
+    """A link in the details panel: opens ``ref`` as the new focus (keeping filters and layout)."""
+    params = {"kinds": ",".join(state.get("kinds") or []), "rels": ",".join(state.get("relations") or []),
+              "stages": ",".join(state.get("stages") or []),
+              "layout": state.get("layout") if state.get("layout") != "cose" else None}
+    return dcc.Link(str(label), href=explore_href(ref, **params), className="node-link",
+                    title=f"Focus on {label}")
+
+
+def render_details(kg, state: dict, view: dict | None = None) -> list:
+    """The details panel of the selected node (text only; links are safe http(s) URLs)."""
+    ref = state.get("selected") or state.get("focus")
+    if not ref or ref not in kg.nodes:
+        return [notice("Click a node on the canvas to see what it is, where the book discusses it and which "
+                       "tools deal with it.")]
+    try:
+        card = describe_card(kg, ref)
+    except MlsdError as exc:
+        return [notice(str(exc), kind="error")]
+    out = [html.Div([kind_badge(card["kind"]), html.H2(card["label"], className="details-title", id="explore-details-title")],
+                    className="details-head")]
+    if card["synonyms"]:
+        out.append(html.P(["Also called: ", html.Span(", ".join(card["synonyms"]), className="synonyms")], className="muted"))
+    if card["definition"]:
+        out.append(html.P(card["definition"], className="definition"))
+    actions = []
+    if ref != state.get("focus"):
+        actions.append(_go("Focus here", ref, state))
+    if card["kind"] in ("problem", "technique"):
+        actions.append(dcc.Link("Find tools →", href=f"/find?{urlencode({'q': card['label']})}", className="node-link"))
+    out.append(html.Div(actions, className="details-actions"))
+    hidden = (view or {}).get("more", {}).get(ref)
+    if hidden:
+        out.append(html.Div(f"{hidden} more neighbours are not shown: use “Show more” above the canvas or click "
+                            f"the “+{hidden} more” node.", className="more-note"))
+    if card["links"]:
+        names = {"homepage": "Homepage", "repository": "Source repository", "url": "Read online"}
+        out.append(html.Div([external_link(names[k], v) for k, v in card["links"].items()], className="links"))
+    if card["facts"]:
+        out.append(html.Dl([x for k, v in card["facts"].items() for x in (html.Dt(k), html.Dd(v))], className="facts"))
+    if card["locations"]:
+        out.append(html.H3("Where the book discusses it"))
+        out.append(html.Ul([html.Li([_go(location_text(loc), _place_ref(loc), state) if _place_ref(loc) else location_text(loc)],
+                                    className="location") for loc in card["locations"]], className="locations",
+                           id="explore-locations"))
+    elif card["kind"] in ("problem", "technique", "concept", "decision"):
+        out.append(html.P("The book does not discuss it in a section linked here.", className="muted"))
+    if card["symptoms"]:
+        out.append(html.H3("Symptoms"))
+        out.append(html.Ul([html.Li(s) for s in card["symptoms"]]))
+    if card["tradeoffs"]:
+        out.append(html.H3("Trade-offs"))
+        out.append(html.Ul([html.Li(s) for s in card["tradeoffs"]]))
+    if card["tools"]:
+        out.append(html.H3(f"Tools that deal with it ({len(card['tools'])})"))
+        out.append(html.Ul([html.Li([_go(t["label"], t["id"], state), html.Div(evidence_chain(t["evidence"]), className="why")])
+                            for t in card["tools"][:12]], className="tool-list"))
+        if len(card["tools"]) > 12:
+            out.append(dcc.Link(f"All {len(card['tools'])} tools, ranked, on Find tools →",
+                                href=f"/find?{urlencode({'q': card['label']})}", className="node-link"))
+    if card["techniques"]:
+        out.append(html.H3("Techniques that address it"))
+        out.append(html.Ul([html.Li(_go(t["label"], t["id"], state)) for t in card["techniques"]]))
+    for name, items in card["groups"].items():
+        title = RELATION_NAMES.get(name, name).capitalize()
+        shown = items[:20]
+        out.append(html.Details([html.Summary(f"{title} ({len(items)})"),
+                                 html.Ul([html.Li([_go(i["label"], i["id"], state), html.Span(
+                                     f"  {KIND_NAMES.get(kg.nodes.get(i['id'], {}).get('kind', ''), '')}", className="muted")])
+                                          for i in shown]),
+                                 html.P(f"… and {len(items) - 20} more", className="muted") if len(items) > 20 else None],
+                                open=name in ("solves", "implements", "related", "causes", "caused by", "category")))
+    return out
+
+
+def _place_ref(loc: dict) -> str | None:
+    num = loc.get("section_number")
+    if num and "." in str(num):
+        return f"section/{num}"
+    if loc.get("chapter"):
+        return f"chapter/{loc['chapter']}"
+    return None
+
+
+def render_status(kg, state: dict, view: dict) -> list:
+    """One line under the canvas: counts, hidden neighbours, path result."""
+    parts = [f"{len(view['nodes'])} nodes, {len(view['edges'])} edges shown"]
+    hidden = sum(view["more"].values())
+    if hidden:
+        parts.append(f"{hidden} more neighbours hidden — click a “+N more” node to show them")
+    if state.get("kinds") or state.get("relations") or state.get("stages"):
+        parts.append("filters on")
+    out = [html.Span(" · ".join(parts))]
+    if view.get("path"):
+        steps = view["path"]
+        out.append(html.Div(["Path: ", *[x for s in steps for x in (
+            html.Span(s["source_label"], className="ev-node"), html.Span(f" {s['predicate']} ", className="ev-pred"),
+            html.Span(s["target_label"], className="ev-node"), html.Span("  ·  "))][:-1]], className="path-line",
+            id="explore-path-result"))
+    elif view.get("path_error"):
+        out.append(html.Div(f"No path drawn: {view['path_error']}. Check both names.", className="path-line error",
+                            id="explore-path-result"))
+    return out

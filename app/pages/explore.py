@@ -1,0 +1,278 @@
+"""Explore: search a node, see its neighbourhood on a canvas, expand, filter, find paths, share."""
+from __future__ import annotations
+
+import dash
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from mlsd.app import callbacks_explore as logic
+from mlsd.app.state import current_kg
+from mlsd.app.ui import KIND_NAMES, kind_badge, legend
+
+dash.register_page(__name__, path="/", name="Explore", title="mlsd — Explore", order=0)
+
+try:
+    import dash_cytoscape as cyto
+except ImportError:  # pragma: no cover - the app extra is installed wherever the app runs
+    cyto = None
+
+
+def layout(**query):
+    kg = current_kg()
+    state = logic.parse_state(kg, query)
+    view = logic.view_of(kg, state)
+    relations = sorted({d["predicate"] for *_, d in kg.nx.edges(data=True)})
+    stages = [(ref, n["label"]) for ref, n in kg.nodes.items() if n["kind"] == "stage"]
+    names = sorted({n["label"] for ref, n in kg.nodes.items() if "/option-" not in ref}, key=str.lower)
+    kinds = sorted({n["kind"] for n in kg.nodes.values()} & (set(KIND_NAMES) - {"book"}), key=lambda k: KIND_NAMES[k])
+    return html.Div([
+        dcc.Store(id="explore-state", data=state),
+        dcc.Store(id="explore-url-sync"),
+        dcc.Store(id="explore-tap"),
+        dcc.Store(id="explore-bind"),
+        dcc.Store(id="explore-dbl"),
+        dcc.Store(id="explore-redraw"),
+        dcc.Download(id="explore-download"),
+        html.Div([
+            html.Div([
+                dcc.Input(id="explore-search", type="search", placeholder="Search a problem, technique, tool, chapter… (e.g. training-serving skew)",
+                          autoComplete="off", debounce=False, className="search-input", value=""),
+                html.Div(id="explore-hits", className="hits"),
+            ], className="search-box"),
+        ], className="explore-top"),
+        html.Div([
+            html.Aside([
+                html.H3("Layout"),
+                dcc.Dropdown(id="explore-layout", options=[{"label": v, "value": k} for k, v in logic.LAYOUTS.items()],
+                             value=state["layout"], clearable=False, searchable=False),
+                html.H3("Show node types"),
+                dcc.Checklist(id="explore-kinds", options=[{"label": KIND_NAMES.get(k, k), "value": k} for k in kinds],
+                              value=state["kinds"], className="checklist", inputClassName="check"),
+                html.P("None ticked: all types.", className="muted small"),
+                html.H3("Relations"),
+                dcc.Dropdown(id="explore-relations", multi=True, placeholder="All relations",
+                             options=[{"label": logic.RELATION_NAMES.get(r, r), "value": r} for r in relations],
+                             value=state["relations"]),
+                html.H3("Lifecycle stage"),
+                dcc.Dropdown(id="explore-stages", multi=True, placeholder="All stages",
+                             options=[{"label": label, "value": ref} for ref, label in stages], value=state["stages"]),
+                html.H3("Path between two nodes"),
+                dcc.Input(id="explore-path-from", type="text", list="explore-names", placeholder="From… (a name)",
+                          value=kg.label(state["path"][0]) if state["path"] else "", className="text-input path-input"),
+                dcc.Input(id="explore-path-to", type="text", list="explore-names", placeholder="To… (a name)",
+                          value=kg.label(state["path"][1]) if state["path"] else "", className="text-input path-input"),
+                html.Datalist(id="explore-names", children=[html.Option(value=name) for name in names]),
+                html.Div([html.Button("Show path", id="explore-path-go", className="btn btn-small"),
+                          html.Button("Clear", id="explore-path-clear", className="btn btn-small btn-ghost")],
+                         className="row-buttons"),
+                html.H3("Legend"),
+                legend(),
+            ], className="panel side-panel"),
+            html.Section([
+                html.Div([
+                    html.Button("Expand", id="explore-expand", className="btn btn-small",
+                                title="Show the neighbours of the selected node (or double-click a node)"),
+                    html.Button("Show more", id="explore-more", className="btn btn-small btn-ghost",
+                                title="Show the next 50 neighbours of the selected node"),
+                    html.Button("Collapse", id="explore-collapse", className="btn btn-small btn-ghost",
+                                title="Hide what expanding the selected node added"),
+                    html.Button("Undo", id="explore-undo", className="btn btn-small btn-ghost"),
+                    html.Span(className="spacer"),
+                    html.A("Share this view", id="explore-share", href=logic.to_query(state), className="node-link",
+                           title="A link to exactly this view"),
+                    html.Button("Download HTML", id="explore-dl-html", className="btn btn-small btn-ghost",
+                                title="A standalone interactive page of this view (works offline)"),
+                    html.Button("Download PNG", id="explore-dl-png", className="btn btn-small btn-ghost"),
+                ], className="toolbar"),
+                cyto.Cytoscape(id="explore-graph", elements=logic.to_elements(view),
+                               layout=logic.cy_layout(state["layout"], state["focus"]), stylesheet=logic.stylesheet(),
+                               style={"width": "100%", "height": "62vh"}, minZoom=0.2, maxZoom=3,
+                               responsive=True, className="canvas"),
+                html.Div(logic.render_status(kg, state, view), id="explore-status", className="status"),
+                html.P("Click a node for its details, double-click to expand it; a “+N more” node shows the next "
+                       "neighbours.", className="muted small"),
+            ], className="panel canvas-panel"),
+            html.Aside(logic.render_details(kg, state, view), id="explore-details", className="panel details-panel"),
+        ], className="explore-grid"),
+    ], className="explore")
+
+
+@callback(Output("explore-hits", "children"), Input("explore-search", "value"), prevent_initial_call=True)
+def show_hits(text):
+    kg = current_kg()
+    hits = logic.search_hits(kg, text)
+    if not text or len(text.strip()) < 2:
+        return []
+    if not hits:
+        return html.Div(f"Nothing matches “{text}”. Try fewer words, or another name for it.", className="hit-empty")
+    return html.Ul([html.Li(html.Button([kind_badge(h["type"]), html.Span(h["label"], className="hit-label"),
+                                         html.Span(f" {h['matched']}", className="muted small")],
+                                        id={"type": "explore-hit", "ref": h["id"]}, className="hit", n_clicks=0))
+                    for h in hits], className="hit-list", role="listbox")
+
+
+@callback(
+    Output("explore-state", "data"),
+    Output("explore-hits", "children", allow_duplicate=True),
+    Output("explore-search", "value"),
+    Output("explore-details", "children"),
+    Output("explore-share", "href"),
+    Output("explore-kinds", "value"),
+    Output("explore-relations", "value"),
+    Output("explore-stages", "value"),
+    Output("explore-layout", "value"),
+    Output("explore-redraw", "data"),
+    Input({"type": "explore-hit", "ref": ALL}, "n_clicks"),
+    Input("explore-search", "n_submit"),
+    Input("explore-tap", "data"),
+    Input("explore-dbl", "data"),
+    Input("explore-expand", "n_clicks"),
+    Input("explore-more", "n_clicks"),
+    Input("explore-collapse", "n_clicks"),
+    Input("explore-undo", "n_clicks"),
+    Input("explore-kinds", "value"),
+    Input("explore-relations", "value"),
+    Input("explore-stages", "value"),
+    Input("explore-layout", "value"),
+    Input("explore-path-go", "n_clicks"),
+    Input("explore-path-clear", "n_clicks"),
+    State("explore-state", "data"),
+    State("explore-search", "value"),
+    State("explore-path-from", "value"),
+    State("explore-path-to", "value"),
+    prevent_initial_call=True,
+)
+def update_state(_hits, _submit, tap, dbl, _expand, _more, _collapse, _undo, kinds, relations, stages, layout_name,
+                 _path, _clear, state, text, path_from, path_to):
+    trig = ctx.triggered_id
+    if trig is None or state is None:
+        raise PreventUpdate
+    if isinstance(trig, dict):  # a search suggestion
+        if not ctx.triggered or not ctx.triggered[0]["value"]:
+            raise PreventUpdate
+        return _outputs(logic.reduce_state(state, "focus", trig["ref"]), [], "")
+    if trig == "explore-search":
+        hits = logic.search_hits(current_kg(), text, limit=1)
+        if not hits:
+            raise PreventUpdate
+        return _outputs(logic.reduce_state(state, "focus", hits[0]["id"]), [], "")
+    if trig in ("explore-tap", "explore-dbl"):
+        tap = tap if trig == "explore-tap" else dbl
+        if not tap or not tap.get("id"):
+            raise PreventUpdate
+        return _outputs(logic.reduce_state(state, "tap", tap), no_update, no_update)
+    events = {"explore-expand": ("expand", None), "explore-more": ("more", None), "explore-collapse": ("collapse", None),
+              "explore-undo": ("undo", None), "explore-layout": ("layout", layout_name),
+              "explore-path-go": ("path", [_resolve(path_from), _resolve(path_to)]), "explore-path-clear": ("path_clear", None),
+              "explore-kinds": ("filters", None), "explore-relations": ("filters", None), "explore-stages": ("filters", None)}
+    event, payload = events[trig]
+    if event == "filters":
+        payload = {"kinds": kinds or [], "relations": relations or [], "stages": stages or []}
+        if all(list(state.get(k) or []) == payload[k] for k in payload):
+            raise PreventUpdate  # the controls were only brought in step with the state
+    if event == "layout" and layout_name == state.get("layout"):
+        raise PreventUpdate
+    return _outputs(logic.reduce_state(state, event, payload), no_update, no_update)
+
+
+def _outputs(state, hits, search):
+    """Everything one interaction changes besides the canvas, in one response (the canvas follows)."""
+    kg = current_kg()
+    view = logic.view_of(kg, state)
+    return (state, hits, search, logic.render_details(kg, state, view), logic.to_query(state),
+            state.get("kinds") or [], state.get("relations") or [], state.get("stages") or [],
+            state.get("layout", "cose"), state)
+
+
+def _resolve(text):
+    """A typed name as a node reference (the text itself when nothing matches, so the error names it)."""
+    from mlsd.graph.errors import NotFoundError
+    from mlsd.graph.network import resolve_node
+    if not (text or "").strip():
+        return None
+    try:
+        return resolve_node(current_kg(), text.strip())
+    except NotFoundError:
+        return text.strip()
+
+
+@callback(
+    Output("explore-graph", "elements"),
+    Output("explore-graph", "layout"),
+    Output("explore-status", "children"),
+    Input("explore-redraw", "data"),
+    prevent_initial_call=True,
+)
+def render_canvas(state):
+    """The canvas (only when the shown subgraph or the layout changed) and the line under it."""
+    kg = current_kg()
+    view = logic.view_of(kg, state)
+    redraw = state.get("redraw", True)  # a plain selection keeps the canvas as it is
+    return (logic.to_elements(view) if redraw else no_update,
+            logic.cy_layout(state["layout"], state["focus"]) if redraw else no_update,
+            logic.render_status(kg, state, view))
+
+
+# only the tapped node's id goes to the server (not all its edges)
+clientside_callback(
+    """function(tap) {
+        if (!tap || !tap.data) { return window.dash_clientside.no_update; }
+        return {id: tap.data.id, ts: Date.now(), double: false};
+    }""",
+    Output("explore-tap", "data"),
+    Input("explore-graph", "tapNode"),
+)
+
+# a double-click (Cytoscape's dbltap) on a node expands it
+clientside_callback(
+    """function(elements) {
+        function bind(tries) {
+            const root = document.getElementById("explore-graph");
+            const el = root && [root, ...root.querySelectorAll("div")].find(e => e._cyreg && e._cyreg.cy);
+            if (!el) { if (tries > 0) { setTimeout(() => bind(tries - 1), 100); } return; }
+            const cy = el._cyreg.cy;
+            if (cy._mlsdDbl) { return; }
+            cy._mlsdDbl = true;
+            cy.on("dbltap", "node", function(ev) {
+                const id = ev.target.id();
+                // after the single taps have gone through, so they cannot overwrite it
+                setTimeout(function() {
+                    window.dash_clientside.set_props("explore-dbl", {data: {id: id, ts: Date.now(), double: true}});
+                }, 30);
+            });
+        }
+        bind(50);
+        return window.dash_clientside.no_update;
+    }""",
+    Output("explore-bind", "data"),
+    Input("explore-graph", "id"),
+)
+
+
+# keep the address bar in step with the view without reloading the page
+clientside_callback(
+    """function(href) {
+        if (href && window.location.pathname === "/" && window.location.search !== href) {
+            window.history.replaceState(window.history.state, "", "/" + href);
+        }
+        return null;
+    }""",
+    Output("explore-url-sync", "data"),
+    Input("explore-share", "href"),
+)
+
+
+@callback(Output("explore-download", "data"), Input("explore-dl-html", "n_clicks"), State("explore-state", "data"),
+          prevent_initial_call=True)
+def download_html(_n, state):
+    from mlsd.graph.export import to_html
+    kg = current_kg()
+    view = logic.view_of(kg, state)
+    sub = kg.nx.subgraph([n["id"] for n in view["nodes"]]).copy()
+    data = to_html(sub, title=f"mlsd: {kg.label(state['focus'])}")
+    return dcc.send_bytes(data, "mlsd-view.html")
+
+
+@callback(Output("explore-graph", "generateImage"), Input("explore-dl-png", "n_clicks"), prevent_initial_call=True)
+def download_png(_n):
+    return {"type": "png", "action": "download", "filename": "mlsd-view", "options": {"bg": "#ffffff", "full": True, "scale": 2}}

@@ -1,0 +1,185 @@
+"""Explore: view state, canvas elements and details as functions, and the page in Chromium."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mlsd.app import callbacks_explore as logic
+from mlsd.app.ui import location_text
+from mlsd.graph.network import find_neighbors, find_path
+from mlsd.graph.views import EXPANSION_CAP, build_view, describe_card
+
+SKEW = "problem/training-serving-skew"
+
+
+# ------------------------------------------------------------------ state and view logic
+
+def test_state_round_trips_through_the_url(kg):
+    state = logic.parse_state(kg, {"focus": SKEW, "expand": "tool/feast~2,stage/monitoring", "kinds": "tool,problem",
+                                   "rels": "solves", "stages": "stage/monitoring", "layout": "concentric",
+                                   "path": "tool/feast|chapter/3", "selected": "tool/feast"})
+    again = logic.parse_state(kg, dict(p.split("=", 1) for p in logic.to_query(state)[1:].split("&")))
+    assert {k: again[k] for k in again if k != "history"} == {k: state[k] for k in state if k != "history"}
+    assert state["expanded"] == [["tool/feast", 2], ["stage/monitoring", 1]]
+
+
+@pytest.mark.parametrize("query", [{}, {"focus": "no/such-node"}, {"layout": "nonsense", "expand": "zzz/unknown"}])
+def test_bad_or_missing_url_state_falls_back_to_a_real_view(kg, query):
+    state = logic.parse_state(kg, query)
+    assert state["focus"] in kg.nodes
+    assert state["layout"] in logic.LAYOUTS and state["expanded"] == []
+
+
+def test_reduce_state_expand_collapse_undo_never_mutates(kg):
+    s0 = logic.parse_state(kg, {"focus": SKEW})
+    frozen = repr(s0)
+    s1 = logic.reduce_state(s0, "expand", "tool/feast")
+    assert s1["expanded"] == [["tool/feast", 1]] and repr(s0) == frozen
+    s2 = logic.reduce_state(s1, "collapse", "tool/feast")
+    assert s2["expanded"] == []
+    s3 = logic.reduce_state(s2, "undo")
+    assert s3["expanded"] == [["tool/feast", 1]]
+    assert logic.reduce_state(s0, "undo") == s0
+
+
+def test_double_tap_expands_and_single_tap_selects(kg):
+    s0 = logic.parse_state(kg, {"focus": SKEW})
+    s1 = logic.reduce_state(s0, "tap", {"id": "tool/feast", "ts": 1000})
+    assert s1["selected"] == "tool/feast" and s1["expanded"] == []
+    s2 = logic.reduce_state(s1, "tap", {"id": "tool/feast", "ts": 1000 + logic.DOUBLE_TAP_MS - 50})
+    assert s2["expanded"] == [["tool/feast", 1]]
+    s3 = logic.reduce_state(s1, "tap", {"id": "tool/feast", "ts": 1000 + logic.DOUBLE_TAP_MS + 500})
+    assert s3["expanded"] == []
+
+
+def test_more_node_pages_through_a_big_neighbourhood(kg):
+    big = max((r for r in kg.nodes if r in kg.nx), key=lambda r: kg.nx.degree(r))
+    total = len({n["id"] for n in find_neighbors(kg, big, limit=10**6)["neighbors"]})
+    assert total > EXPANSION_CAP
+    s0 = logic.parse_state(kg, {"focus": big})
+    v0 = logic.view_of(kg, s0)
+    assert len(v0["nodes"]) == EXPANSION_CAP + 1 and v0["more"][big] == total - EXPANSION_CAP
+    els = logic.to_elements(v0)
+    assert any(e["data"]["id"] == f"more::{big}" and e["data"]["label"] == f"+{total - EXPANSION_CAP} more" for e in els)
+    s1 = logic.reduce_state(s0, "tap", {"id": f"more::{big}", "ts": 5})
+    v1 = logic.view_of(kg, s1)
+    assert len(v1["nodes"]) == min(total, 2 * EXPANSION_CAP) + 1
+
+
+def test_filters_keep_only_chosen_kinds_and_relations(kg):
+    v = build_view(kg, SKEW, kinds=["tool"], relations=["solves"])
+    assert {n["kind"] for n in v["nodes"] if n["id"] != SKEW} == {"tool"}
+    assert {e["predicate"] for e in v["edges"]} <= {"solves"}
+
+
+def test_path_is_drawn_and_marked(kg):
+    steps = find_path(kg, "tool/feast", "chapter/3")
+    v = build_view(kg, SKEW, path=("tool/feast", "chapter/3"))
+    marked = {(e["source"], e["target"]) for e in v["edges"] if e["on_path"]}
+    assert marked == {(s["source"], s["target"]) for s in steps}
+
+
+def test_details_show_book_locations_and_tools(kg):
+    card = describe_card(kg, SKEW)
+    assert card["locations"] and card["tools"]
+    text = _text(logic.render_details(kg, logic.parse_state(kg, {"focus": SKEW})))
+    for loc in card["locations"]:
+        assert location_text(loc) in text
+    assert card["tools"][0]["label"] in text
+
+
+def _text(component) -> str:
+    """All text children of a component tree."""
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(_text(c) for c in component)
+    return _text(getattr(component, "children", None))
+
+
+# ------------------------------------------------------------------ in the browser
+
+def _node_count(page) -> int:
+    return page.cy("return cy.nodes().filter(n => !n.id().startsWith('more::')).length;")
+
+
+@pytest.mark.browser
+def test_explore_loads_without_console_errors(page, live_server):
+    page.open(live_server + "/")
+    page.wait_for_selector("#explore-details-title")
+    assert _node_count(page) > 1
+    page.shoot("test-explore-home")
+    assert page.console.errors == []
+
+
+@pytest.mark.browser
+def test_search_then_details_show_chapter_and_page(page, live_server, kg):
+    page.open(live_server + "/")
+    page.fill("#explore-search input, input#explore-search", "training-serving skew")
+    page.locator(".hit").first.click()
+    page.wait_for_function("document.querySelector('#explore-details-title').innerText.includes('Training-serving')")
+    locs = page.inner_text("#explore-locations")
+    for loc in describe_card(kg, SKEW)["locations"]:
+        assert f"Chapter {loc['chapter']}" in locs and f"p. {loc['page']}" in locs
+    page.wait_for_function("location.search.includes('focus=problem/training-serving-skew')")
+    page.shoot("test-explore-search")
+    assert page.console.errors == []
+
+
+@pytest.mark.browser
+def test_double_click_and_expand_button_add_nodes_and_undo_removes_them(page, live_server, kg):
+    page.open(live_server + "/?focus=" + SKEW)
+    before = _node_count(page)
+    # double-click a tool on the canvas, at its rendered position
+    pos = page.cy("""const n = cy.getElementById('tool/feast'); const p = n.renderedPosition();
+                     const r = cy.container().getBoundingClientRect(); return {x: r.left + p.x, y: r.top + p.y};""")
+    page.mouse.dblclick(pos["x"], pos["y"])
+    page.wait_for_function("document.querySelector('#explore-status').innerText.match(/^(\\d+) nodes/)[1] != '%d'" % before)
+    after = _node_count(page)
+    feast_new = {n["id"] for n in find_neighbors(kg, "tool/feast", limit=10**6)["neighbors"]}
+    assert after > before and after <= before + len(feast_new)
+    page.wait_for_function("location.search.includes('expand=tool/feast')")
+    page.shoot("test-explore-expanded")
+    page.click("#explore-undo")
+    page.wait_for_function("document.querySelector('#explore-status').innerText.startsWith('%d nodes')" % before)
+    page.wait_for_function("!location.search.includes('expand=')")
+    assert page.console.errors == []
+
+
+@pytest.mark.browser
+def test_shared_url_restores_filters_layout_and_path(page, live_server, kg):
+    page.open(live_server + "/?focus=tool/feast&kinds=tool,technique,problem&layout=concentric&path=tool/feast|chapter/3")
+    kinds = set(page.cy("return cy.nodes().filter(n => !n.id().startsWith('more::') && !n.hasClass('on-path'))"
+                        ".map(n => n.data('kind'));"))
+    assert kinds <= {"tool", "technique", "problem"}
+    path_nodes = page.cy("return cy.nodes('.on-path').map(n => n.id());")
+    assert {"tool/feast", "chapter/3"} <= set(path_nodes)
+    steps = find_path(kg, "tool/feast", "chapter/3")
+    assert page.cy("return cy.edges('.on-path').length;") == len(steps)
+    assert page.inner_text("#explore-path-result").startswith("Path:")
+    assert page.evaluate("location.search").find("layout=concentric") > 0
+    # the same through the form: names typed into From/To
+    page.fill("#explore-path-from", kg.label("tool/tecton"))
+    page.fill("#explore-path-to", kg.label("chapter/8"))
+    page.click("#explore-path-go")
+    page.wait_for_function("location.search.includes('path=tool/tecton%7Cchapter/8') || "
+                           "location.search.includes('path=tool/tecton|chapter/8')")
+    page.wait_for_function("document.querySelector('#explore-path-result').innerText.includes(%r)"
+                           % kg.label("chapter/8"))
+    page.shoot("test-explore-path")
+
+
+@pytest.mark.browser
+def test_download_this_view_as_offline_html_and_png(page, live_server, kg):
+    page.open(live_server + "/?focus=tool/feast")
+    with page.expect_download() as dl:
+        page.click("#explore-dl-html")
+    html = open(dl.value.path(), encoding="utf-8").read()
+    assert "Feast" in html and "vis-network" in html.lower()
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
+    with page.expect_download() as dl:
+        page.click("#explore-dl-png")
+    assert open(dl.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
