@@ -85,17 +85,19 @@ def _service_description(kg, opts: dict, url: str) -> tuple[list, str]:
     sd = lambda name: NamedNode(_SD + name)  # noqa: E731
     a = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     svc, dataset, default = BlankNode(), BlankNode(), BlankNode()
+    from mlsd.graph.remote import RemoteKnowledgeGraph
+    remote = isinstance(kg, RemoteKnowledgeGraph)
+    size = len(kg) if remote else len(list(kg.store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
     out = [Triple(svc, a, sd("Service")), Triple(svc, sd("endpoint"), NamedNode(url)),
            Triple(svc, sd("supportedLanguage"), sd("SPARQL11Query")),
            Triple(svc, sd("defaultDataset"), dataset), Triple(dataset, a, sd("Dataset")),
            Triple(dataset, sd("defaultGraph"), default), Triple(default, a, sd("Graph")),
            Triple(default, NamedNode("http://rdfs.org/ns/void#triples"),
-                  Literal(str(len(list(kg.store.quads_for_pattern(None, None, None, ox.DefaultGraph())))),
-                          datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer")))]
+                  Literal(str(size), datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer")))]
     if opts["allow_update"]:
         out.append(Triple(svc, sd("supportedLanguage"), sd("SPARQL11Update")))
     out += [Triple(svc, sd("resultFormat"), NamedNode(_FORMATS_NS + f)) for f in _FORMAT_IRIS]
-    for g in sorted(kg.store.named_graphs(), key=str):
+    for g in ([] if remote else sorted(kg.store.named_graphs(), key=str)):
         node, graph = BlankNode(), BlankNode()
         out += [Triple(dataset, sd("namedGraph"), node), Triple(node, a, sd("NamedGraph")),
                 Triple(node, sd("name"), g), Triple(node, sd("graph"), graph), Triple(graph, a, sd("Graph"))]
@@ -227,10 +229,16 @@ def register_endpoint(flask_server, kg, options) -> None:
     """
     from mlsd.graph.executor import get_pool
     from mlsd.graph.guard import load_named_graphs
+    from mlsd.graph.remote import RemoteKnowledgeGraph
     opts = endpoint_options(options)
-    if opts["load"]:
-        load_named_graphs(kg, opts["load"])
-    get_pool(kg).prestart()  # write the snapshot and start the query workers now, not in the first request
+    if isinstance(kg, RemoteKnowledgeGraph):  # --store URL: queries go to the remote store, guarded
+        if opts["load"] or opts["allow_update"]:
+            from mlsd.graph.errors import MlsdError
+            raise MlsdError("--load and --allow-update work on the embedded store only, not with --store")
+    else:
+        if opts["load"]:
+            load_named_graphs(kg, opts["load"])
+        get_pool(kg).prestart()  # write the snapshot and start the query workers now, not in the first request
     flask_server.add_url_rule("/sparql", "mlsd_sparql", lambda: _handle(kg, opts),
                               methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"])
 

@@ -113,9 +113,9 @@ def _options(args) -> dict:
 
 def build_server(args, kg=None):
     """Load the graph (unless given) and return the Flask server ``args`` asks for."""
-    if kg is None:
-        from mlsd.graph.store import load_knowledge_graph
-        kg = load_knowledge_graph(getattr(args, "data", None), cache=not getattr(args, "no_cache", False))
+    if kg is None:  # the embedded store, or the remote one of --store URL
+        from mlsd.app.commands import open_kg
+        kg = open_kg(args)
     if getattr(args, "endpoint_only", False):
         from mlsd.app.endpoint import create_endpoint_app
         return create_endpoint_app(kg, args)

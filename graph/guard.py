@@ -338,6 +338,10 @@ def run_guarded(kg, query: str, *, timeout: float = 10.0, max_rows: int = 10000,
         A :class:`QuerySyntaxError`, :class:`QueryRefusedError`, :class:`UpdatesDisabledError`,
         :class:`QueryTimeoutError` or :class:`QueryLimitError`, with a message for the user.
     """
+    from .remote import RemoteKnowledgeGraph
+    if isinstance(kg, RemoteKnowledgeGraph):
+        return _run_remote(kg, query, timeout=timeout, max_rows=max_rows, default_graph_uris=default_graph_uris,
+                           named_graph_uris=named_graph_uris, base_iri=base_iri)
     from .executor import get_pool
     started = time.perf_counter()
     pool = get_pool(kg)
@@ -362,6 +366,47 @@ def run_guarded(kg, query: str, *, timeout: float = 10.0, max_rows: int = 10000,
                          boolean=reply.get("boolean"), triples=reply.get("triples", []),
                          truncated=reply.get("truncated", False),
                          elapsed_ms=(time.perf_counter() - started) * 1000)
+
+
+def _run_remote(kg, query: str, *, timeout: float, max_rows: int, default_graph_uris, named_graph_uris,
+                base_iri) -> GuardedResult:
+    """``run_guarded`` on a remote store (``mlsd serve --store URL``): the same refusals, no updates,
+    graphs limited to the store's own, the timeout as the HTTP timeout, and the same row cap."""
+    import copy
+
+    import pyoxigraph as ox
+
+    from .errors import RemoteError
+    from .worker import _term
+    graphs = [kg.graph] if isinstance(kg.graph, str) else list(kg.graph or [])
+    info = check_query(query, allow_update=False, default_graph_uris=default_graph_uris,
+                       named_graph_uris=named_graph_uris, known_graphs=graphs, base_iri=base_iri)
+    if default_graph_uris or named_graph_uris:
+        raise QueryRefusedError("default-graph-uri/named-graph-uri are not supported on a remote store")
+    started = time.perf_counter()
+    remote = copy.copy(kg)
+    remote.endpoint = copy.copy(kg.endpoint)
+    remote.endpoint.timeout = timeout
+    try:
+        res = remote.sparql(query)
+    except RemoteError as exc:
+        if "timed out" in str(exc):
+            raise QueryTimeoutError(f"the query was stopped after {timeout:g} s") from None
+        raise
+    elapsed = lambda: (time.perf_counter() - started) * 1000  # noqa: E731
+    if isinstance(res, ox.QueryBoolean):
+        return GuardedResult(kind="ask", boolean=bool(res), elapsed_ms=elapsed())
+    if isinstance(res, ox.QuerySolutions):
+        names = [v.value for v in res.variables]
+        rows = []
+        for sol in res:
+            if len(rows) == max_rows:
+                return GuardedResult(kind="select", variables=names, rows=rows, truncated=True, elapsed_ms=elapsed())
+            rows.append({n: _term(sol[n]) for n in names if sol[n] is not None})
+        return GuardedResult(kind="select", variables=names, rows=rows, elapsed_ms=elapsed())
+    triples = [(_term(t.subject), _term(t.predicate), _term(t.object)) for t in res]
+    return GuardedResult(kind=info.form, triples=triples[:max_rows], truncated=len(triples) > max_rows,
+                         elapsed_ms=elapsed())
 
 
 def _raise(reply: dict, query: str, timeout: float):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 import sys
 from pathlib import Path
 
@@ -158,3 +159,33 @@ def test_push_a_bad_file_names_it(run_cli, tmp_path):
     code, _, err = run_cli("push", "--endpoint", "http://127.0.0.1:9/sparql-auth", "--file", bad, "-q")
     assert code == 5
     assert f"mlsd: error: {bad}: not valid ttl" in err
+
+
+def _get_json(url: str) -> tuple[int, dict | str]:
+    import json
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def test_serve_with_store_answers_pages_and_sparql_from_the_remote_store(pushed, full_kg, start_mlsd):
+    """`mlsd serve --store URL`: the app and /sparql run on Virtuoso, with the same answers and refusals."""
+    import urllib.parse
+    v, _, _ = pushed
+    _, base = start_mlsd("--store", v.endpoint)
+    query = ("SELECT ?t WHERE { ?t mlsd:solves <https://w3id.org/mlsd/id/problem/training-serving-skew> ; "
+             "a mlsd:Tool } ORDER BY ?t")
+    code, doc = _get_json(f"{base}/sparql?query={urllib.parse.quote(query)}")
+    assert code == 200, doc
+    remote = [b["t"]["value"] for b in doc["results"]["bindings"]]
+    embedded = [r["t"] for r in full_kg.select(query)]
+    assert remote == embedded and "https://w3id.org/mlsd/id/tool/feast" in remote
+    code, text = _get_json(f"{base}/sparql?query={urllib.parse.quote('SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }')}")
+    assert code == 400 and "SERVICE" in text
+    with urllib.request.urlopen(f"{base}/tools", timeout=30) as resp:  # a page renders from the remote graph
+        assert resp.status == 200
