@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
+import urllib.parse
 import urllib.request
 import sys
 from pathlib import Path
@@ -162,9 +164,6 @@ def test_push_a_bad_file_names_it(run_cli, tmp_path):
 
 
 def _get_json(url: str) -> tuple[int, dict | str]:
-    import json
-    import urllib.error
-    import urllib.request
     req = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
@@ -175,7 +174,6 @@ def _get_json(url: str) -> tuple[int, dict | str]:
 
 def test_serve_with_store_answers_pages_and_sparql_from_the_remote_store(pushed, full_kg, start_mlsd):
     """`mlsd serve --store URL`: the app and /sparql run on Virtuoso, with the same answers and refusals."""
-    import urllib.parse
     v, _, _ = pushed
     _, base = start_mlsd("--store", v.endpoint)
     query = ("SELECT ?t WHERE { ?t mlsd:solves <https://w3id.org/mlsd/id/problem/training-serving-skew> ; "
