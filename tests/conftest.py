@@ -142,3 +142,34 @@ def isolated_cache(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "cache"
     monkeypatch.setenv("MLSD_CACHE_DIR", str(path))
     return path
+
+
+@pytest.fixture
+def listener():
+    """A TCP listener on a free loopback port that records every connection: (port, received data).
+
+    Security tests point SERVICE, LOAD and FROM at it and check it saw nothing.
+    """
+    import socket
+    import threading
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+    seen, stop = [], threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            seen.append(conn.recv(1024))
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield srv.getsockname()[1], seen
+    stop.set()
+    thread.join(2)
+    srv.close()

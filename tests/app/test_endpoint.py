@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import threading
 import time
 from urllib.parse import quote, urlencode
@@ -224,32 +223,6 @@ def test_update_with_token_changes_what_queries_see(site):
     ask = json.loads(get(site["rw"], "ASK { GRAPH <http://example.org/new> { ?s ?p 'new' } }")[2])
     assert ask["boolean"] is True
     assert json.loads(get(site["ro"], "ASK { GRAPH ?g { ?s ?p 'new' } }")[2])["boolean"] is False
-
-
-@pytest.fixture
-def listener():
-    """A TCP listener on a free loopback port that records every connection."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    srv.settimeout(0.2)
-    seen, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                continue
-            seen.append(conn.recv(1024))
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield srv.getsockname()[1], seen
-    stop.set()
-    thread.join(2)
-    srv.close()
 
 
 @pytest.mark.parametrize("kind", ["service", "service-silent", "service-variable", "from", "from-named",

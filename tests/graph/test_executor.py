@@ -6,7 +6,6 @@ import io
 import json
 import os
 import re
-import socket
 import threading
 import time
 
@@ -166,32 +165,6 @@ def test_memory_hog_is_stopped(example_kg, monkeypatch):
     small = copy_kg(example_kg)
     with pytest.raises(QueryLimitError, match="needed more memory than a query may use"):
         run_guarded(small, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i", timeout=60)
-
-
-@pytest.fixture
-def listener():
-    """A loopback TCP listener that counts the connections it receives."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    srv.settimeout(0.2)
-    seen, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                continue
-            seen.append(conn.recv(1024))
-            conn.close()
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    yield srv.getsockname()[1], seen
-    stop.set()
-    t.join(2)
-    srv.close()
 
 
 def test_worker_sandbox_blocks_service_that_bypasses_the_guard(kg, listener):
