@@ -30,8 +30,8 @@ def layout(**query):
         dcc.Store(id="explore-url-sync"),
         dcc.Store(id="explore-tap"),
         dcc.Store(id="explore-bind"),
+        dcc.Store(id="explore-names-data", data=names),
         dcc.Store(id="explore-dbl"),
-        dcc.Store(id="explore-redraw"),
         dcc.Download(id="explore-download"),
         html.Div([
             html.Div([
@@ -61,7 +61,7 @@ def layout(**query):
                           value=kg.label(state["path"][0]) if state["path"] else "", className="text-input path-input"),
                 dcc.Input(id="explore-path-to", type="text", list="explore-names", placeholder="To… (a name)",
                           value=kg.label(state["path"][1]) if state["path"] else "", className="text-input path-input"),
-                html.Datalist(id="explore-names", children=[html.Option(value=name) for name in names]),
+                html.Datalist(id="explore-names"),  # filled in the browser from explore-names-data
                 html.Div([html.Button("Show path", id="explore-path-go", className="btn btn-small"),
                           html.Button("Clear", id="explore-path-clear", className="btn btn-small btn-ghost")],
                          className="row-buttons"),
@@ -87,7 +87,10 @@ def layout(**query):
                 cyto.Cytoscape(id="explore-graph", elements=logic.to_elements(view),
                                layout=logic.cy_layout(state["layout"], state["focus"]), stylesheet=logic.stylesheet(),
                                style={"width": "100%", "height": "62vh"}, minZoom=0.2, maxZoom=3,
-                               responsive=True, className="canvas"),
+                               responsive=True, className="canvas",
+                               # the layout runs when a callback sends it with the elements; Dash
+                               # Cytoscape's own re-run 100 ms after every add/remove would lay out twice
+                               autoRefreshLayout=False),
                 html.Div(logic.render_status(kg, state, view), id="explore-status", className="status"),
                 html.P("Click a node for its details, double-click to expand it; a “+N more” node shows the next "
                        "neighbours.", className="muted small"),
@@ -121,7 +124,9 @@ def show_hits(text):
     Output("explore-relations", "value"),
     Output("explore-stages", "value"),
     Output("explore-layout", "value"),
-    Output("explore-redraw", "data"),
+    Output("explore-graph", "elements"),
+    Output("explore-graph", "layout"),
+    Output("explore-status", "children"),
     Input({"type": "explore-hit", "ref": ALL}, "n_clicks"),
     Input("explore-search", "n_submit"),
     Input("explore-tap", "data"),
@@ -150,17 +155,17 @@ def update_state(_hits, _submit, tap, dbl, _expand, _more, _collapse, _undo, kin
     if isinstance(trig, dict):  # a search suggestion
         if not ctx.triggered or not ctx.triggered[0]["value"]:
             raise PreventUpdate
-        return _outputs(logic.reduce_state(state, "focus", trig["ref"]), [], "")
+        return _outputs(state, logic.reduce_state(state, "focus", trig["ref"]), [], "")
     if trig == "explore-search":
         hits = logic.search_hits(current_kg(), text, limit=1)
         if not hits:
             raise PreventUpdate
-        return _outputs(logic.reduce_state(state, "focus", hits[0]["id"]), [], "")
+        return _outputs(state, logic.reduce_state(state, "focus", hits[0]["id"]), [], "")
     if trig in ("explore-tap", "explore-dbl"):
         tap = tap if trig == "explore-tap" else dbl
         if not tap or not tap.get("id"):
             raise PreventUpdate
-        return _outputs(logic.reduce_state(state, "tap", tap), no_update, no_update)
+        return _outputs(state, logic.reduce_state(state, "tap", tap), no_update, no_update)
     events = {"explore-expand": ("expand", None), "explore-more": ("more", None), "explore-collapse": ("collapse", None),
               "explore-undo": ("undo", None), "explore-layout": ("layout", layout_name),
               "explore-path-go": ("path", [_resolve(path_from), _resolve(path_to)]), "explore-path-clear": ("path_clear", None),
@@ -172,16 +177,38 @@ def update_state(_hits, _submit, tap, dbl, _expand, _more, _collapse, _undo, kin
             raise PreventUpdate  # the controls were only brought in step with the state
     if event == "layout" and layout_name == state.get("layout"):
         raise PreventUpdate
-    return _outputs(logic.reduce_state(state, event, payload), no_update, no_update)
+    return _outputs(state, logic.reduce_state(state, event, payload), no_update, no_update)
 
 
-def _outputs(state, hits, search):
-    """Everything one interaction changes besides the canvas, in one response (the canvas follows)."""
+def _outputs(old, state, hits, search):
+    """Everything one interaction changes, canvas included, in one response.
+
+    Only what differs from ``old`` is sent: the browser re-renders nothing that stayed the same
+    (a plain selection keeps the canvas, a double-click keeps the details of the node it selected).
+    """
     kg = current_kg()
     view = logic.view_of(kg, state)
-    return (state, hits, search, logic.render_details(kg, state, view), logic.to_query(state),
-            state.get("kinds") or [], state.get("relations") or [], state.get("stages") or [],
-            state.get("layout", "cose"), state)
+    redraw = state.get("redraw", True)
+
+    def changed(new, before):
+        return new if new != before else no_update
+
+    details = no_update
+    if _details_key(state, view) != _details_key(old, logic.view_of(kg, old)):
+        details = logic.render_details(kg, state, view)
+    controls = [changed(state.get(k) or [], old.get(k) or []) for k in ("kinds", "relations", "stages")]
+    return (state, hits, search, details, changed(logic.to_query(state), logic.to_query(old)), *controls,
+            changed(state.get("layout", "cose"), old.get("layout", "cose")),
+            logic.to_elements(view) if redraw else no_update,
+            logic.cy_layout(state["layout"], state["focus"]) if redraw else no_update,
+            logic.render_status(kg, state, view) if redraw else no_update)
+
+
+def _details_key(state, view):
+    """What the details panel depends on (:func:`logic.render_details`)."""
+    ref = state.get("selected") or state.get("focus")
+    return (ref, state.get("focus"), view["more"].get(ref),
+            *(tuple(state.get(k) or []) for k in ("kinds", "relations", "stages")), state.get("layout"))
 
 
 def _resolve(text):
@@ -196,23 +223,6 @@ def _resolve(text):
         return text.strip()
 
 
-@callback(
-    Output("explore-graph", "elements"),
-    Output("explore-graph", "layout"),
-    Output("explore-status", "children"),
-    Input("explore-redraw", "data"),
-    prevent_initial_call=True,
-)
-def render_canvas(state):
-    """The canvas (only when the shown subgraph or the layout changed) and the line under it."""
-    kg = current_kg()
-    view = logic.view_of(kg, state)
-    redraw = state.get("redraw", True)  # a plain selection keeps the canvas as it is
-    return (logic.to_elements(view) if redraw else no_update,
-            logic.cy_layout(state["layout"], state["focus"]) if redraw else no_update,
-            logic.render_status(kg, state, view))
-
-
 # only the tapped node's id goes to the server (not all its edges)
 clientside_callback(
     """function(tap) {
@@ -223,7 +233,7 @@ clientside_callback(
     Input("explore-graph", "tapNode"),
 )
 
-# a double-click (Cytoscape's dbltap) on a node expands it
+# a double-click (Cytoscape's dbltap) on a node expands it; where new nodes start
 clientside_callback(
     """function(elements) {
         function bind(tries) {
@@ -233,6 +243,14 @@ clientside_callback(
             const cy = el._cyreg.cy;
             if (cy._mlsdDbl) { return; }
             cy._mlsdDbl = true;
+            // new nodes start near the last tapped node (jittered, so the layout can tell them apart);
+            // the nodes already drawn keep their places as the layout's starting point
+            cy.on("tap", "node", function(ev) { cy._mlsdAnchor = ev.target.id(); });
+            cy.on("add", "node", function(ev) {
+                const anchor = cy._mlsdAnchor ? cy.getElementById(cy._mlsdAnchor) : null;
+                const at = anchor && anchor.length && anchor.id() !== ev.target.id() ? anchor.position() : {x: 0, y: 0};
+                ev.target.position({x: at.x + (Math.random() - 0.5) * 80, y: at.y + (Math.random() - 0.5) * 80});
+            });
             cy.on("dbltap", "node", function(ev) {
                 const id = ev.target.id();
                 // after the single taps have gone through, so they cannot overwrite it
@@ -246,6 +264,21 @@ clientside_callback(
     }""",
     Output("explore-bind", "data"),
     Input("explore-graph", "id"),
+)
+
+
+# the names the path inputs suggest: ~1000 <option>s made in the browser, not as Dash components
+# (as components they would slow every update of the page); set as values, never parsed as HTML
+clientside_callback(
+    """function(names) {
+        const list = document.getElementById("explore-names");
+        if (list && names && !list.childElementCount) {
+            list.replaceChildren(...names.map(function(name) { const o = document.createElement("option"); o.value = name; return o; }));
+        }
+        return window.dash_clientside.no_update;
+    }""",
+    Output("explore-names", "title"),
+    Input("explore-names-data", "data"),
 )
 
 
