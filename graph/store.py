@@ -86,6 +86,21 @@ class KnowledgeGraph:
     def __len__(self) -> int:
         return len(self.store)
 
+    def copy(self) -> "KnowledgeGraph":
+        """A private copy with its own store (for tests and for loading extra graphs into one app).
+
+        Examples
+        --------
+        >>> from mlsd.graph.load import default_data_dir
+        >>> kg = load_knowledge_graph(default_data_dir() / "schema" / "example.yaml", cache=False)
+        >>> twin = kg.copy()
+        >>> len(twin) == len(kg) and twin.store is not kg.store
+        True
+        """
+        store = ox.Store()
+        store.bulk_load(self.store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        return KnowledgeGraph(store, self.fingerprint)
+
     def forget_results(self) -> None:
         """Drop memoised whole-graph results; call after changing the store (start-up only)."""
         getattr(self, "_whole_graph_rows", {}).clear()

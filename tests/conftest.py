@@ -173,3 +173,19 @@ def listener():
     stop.set()
     thread.join(2)
     srv.close()
+
+
+def serve_wsgi(app):
+    """Serve a WSGI ``app`` on a free loopback port in a thread; call ``.shutdown()`` when done."""
+    import threading
+
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def wsgi_server():
+    """:func:`serve_wsgi` as a fixture (tests import no helpers from conftest)."""
+    return serve_wsgi

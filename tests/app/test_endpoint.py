@@ -23,20 +23,8 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 G1, G2 = "http://example.org/g1", "http://example.org/g2"
 
 
-def _copy(kg):
-    import pyoxigraph as ox
-
-    from mlsd.graph.store import KnowledgeGraph
-    store = ox.Store()
-    store.bulk_load(kg.store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-    return KnowledgeGraph(store, kg.fingerprint)
 
 
-def _serve(app):
-    from werkzeug.serving import make_server
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +36,13 @@ def graphs(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def site(example_kg, graphs, tmp_path_factory):
+def site(example_kg, graphs, tmp_path_factory, wsgi_server):
     """Two endpoints: read-only (timeout 2 s, 50 rows) and update-enabled with a token."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MLSD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-        kg, kg_rw = _copy(example_kg), _copy(example_kg)
-        ro = _serve(create_endpoint_app(kg, {"timeout": 2, "max_rows": 50, "load": graphs}))
-        rw = _serve(create_endpoint_app(kg_rw, {"timeout": 5, "allow_update": True, "token": TOKEN, "load": graphs}))
+        kg, kg_rw = example_kg.copy(), example_kg.copy()
+        ro = wsgi_server(create_endpoint_app(kg, {"timeout": 2, "max_rows": 50, "load": graphs}))
+        rw = wsgi_server(create_endpoint_app(kg_rw, {"timeout": 5, "allow_update": True, "token": TOKEN, "load": graphs}))
         yield {"ro": ro.server_port, "rw": rw.server_port, "kg": kg}
         ro.shutdown()
         rw.shutdown()
@@ -280,7 +268,7 @@ def test_register_on_an_existing_flask_app(example_kg, tmp_path, monkeypatch):
     monkeypatch.setenv("MLSD_CACHE_DIR", str(tmp_path))
     app = flask.Flask("host")
     app.add_url_rule("/", "home", lambda: "home page")
-    register_endpoint(app, _copy(example_kg), {"timeout": 5})
+    register_endpoint(app, example_kg.copy(), {"timeout": 5})
     client = app.test_client()
     assert client.get("/").data == b"home page"
     resp = client.get("/sparql?" + urlencode({"query": "ASK { ?t a mlsd:Tool }"}))
@@ -316,7 +304,7 @@ def test_query_workers_start_with_the_endpoint(example_kg, tmp_path, monkeypatch
     monkeypatch.setenv("MLSD_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv("MLSD_QUERY_WORKERS", "2")
     before = _workers()
-    kg = _copy(example_kg)
+    kg = example_kg.copy()
     create_endpoint_app(kg, {"timeout": 5})
     deadline = time.monotonic() + 30
     while len(_workers() - before) < 2 and time.monotonic() < deadline:

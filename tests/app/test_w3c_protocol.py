@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -73,32 +72,19 @@ UPDATE_TESTS = sorted(n for n in TESTS if "update" in n)
 QUERY_TESTS = sorted(n for n in TESTS if "update" not in n)
 
 
-def _fresh_kg(example_kg):
-    """A private copy of the example graph (the session fixture must not be changed)."""
-    import pyoxigraph as ox
-
-    from mlsd.graph.store import KnowledgeGraph
-    store = ox.Store()
-    store.bulk_load(example_kg.store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-    return KnowledgeGraph(store, example_kg.fingerprint)
 
 
-def _serve(app):
-    from werkzeug.serving import make_server
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(scope="module")
-def endpoints(example_kg, tmp_path_factory):
+def endpoints(example_kg, tmp_path_factory, wsgi_server):
     from mlsd.app.endpoint import create_endpoint_app
     empty = tmp_path_factory.mktemp("w3c") / "data0.nt"
     empty.write_text("")
     load = [f"{SUITE / f'data{i}.nt'}={DATA}data{i}.rdf" for i in (1, 2, 3)] + [f"{empty}={DATA}data0.rdf"]
     servers = {
-        "read-only": _serve(create_endpoint_app(_fresh_kg(example_kg), {"load": load, "timeout": 10})),
-        "update": _serve(create_endpoint_app(_fresh_kg(example_kg), {"load": load, "timeout": 10,
+        "read-only": wsgi_server(create_endpoint_app(example_kg.copy(), {"load": load, "timeout": 10})),
+        "update": wsgi_server(create_endpoint_app(example_kg.copy(), {"load": load, "timeout": 10,
                                                                      "allow_update": True, "token": TOKEN})),
     }
     yield {name: s.server_port for name, s in servers.items()}
