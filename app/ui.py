@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from mlsd.graph.export import STYLE
 
-__all__ = ["explore_href", "node_link", "kind_badge", "legend", "notice", "location_text", "external_link",
+__all__ = ["component_text", "explore_href", "node_link", "kind_badge", "legend", "notice", "location_text", "external_link",
            "CY_SHAPES", "kind_style", "evidence_chain", "TABLE_CELL", "TABLE_HEADER"]
 
 #: DataTable styles matching the theme (the table brings its own monospace font and colours).
@@ -105,3 +105,20 @@ def evidence_chain(chain: list[str]):
         parts.append(html.Span(f" {chain[i]} → ", className="ev-pred"))
         parts.append(html.Span(str(chain[i + 1]), className="ev-node"))
     return html.Span(parts, className="evidence")
+
+
+def component_text(component) -> str:
+    """All the text a component tree shows, space-joined (what a screen reader would read).
+
+    Examples
+    --------
+    >>> component_text(html.Div([html.H3("Title"), "plain", html.Span(["a", 1])]))
+    'Title plain a 1'
+    """
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(component_text(c) for c in component)
+    return component_text(getattr(component, "children", None))

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from mlsd.app import callbacks_explore as logic
-from mlsd.app.ui import location_text
+from mlsd.app.ui import component_text, location_text
 from mlsd.graph.network import find_neighbors, find_path
 from mlsd.graph.views import EXPANSION_CAP, build_view, describe_card
 
@@ -83,21 +83,12 @@ def test_path_is_drawn_and_marked(kg):
 def test_details_show_book_locations_and_tools(kg):
     card = describe_card(kg, SKEW)
     assert card["locations"] and card["tools"]
-    text = _text(logic.render_details(kg, logic.parse_state(kg, {"focus": SKEW})))
+    text = component_text(logic.render_details(kg, logic.parse_state(kg, {"focus": SKEW})))
     for loc in card["locations"]:
         assert location_text(loc) in text
     assert card["tools"][0]["label"] in text
 
 
-def _text(component) -> str:
-    """All text children of a component tree."""
-    if component is None:
-        return ""
-    if isinstance(component, (str, int, float)):
-        return str(component)
-    if isinstance(component, (list, tuple)):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 # ------------------------------------------------------------------ in the browser

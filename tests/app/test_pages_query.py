@@ -8,6 +8,7 @@ import json
 import pytest
 
 from mlsd.app import callbacks_query as logic
+from mlsd.app.ui import component_text
 
 
 def test_there_are_at_least_ten_examples_and_each_runs(kg):
@@ -33,14 +34,6 @@ def test_markdown_cells_escape_data():
     assert logic.escape_markdown("[x](javascript:alert(1))") == r"\[x\]\(javascript\:alert\(1\)\)"
 
 
-def _text(component) -> str:
-    if component is None:
-        return ""
-    if isinstance(component, (str, int, float)):
-        return str(component)
-    if isinstance(component, (list, tuple)):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 @pytest.mark.parametrize("query,words", [
@@ -50,13 +43,13 @@ def _text(component) -> str:
     ("SELECT ?s WHERE { ?s a mlsd:NoSuchClass }", ["matched nothing"]),
 ])
 def test_errors_and_empty_results_say_what_to_do(kg, query, words):
-    text = _text(logic.render_result(kg, query))
+    text = component_text(logic.render_result(kg, query))
     for w in words:
         assert w in text
 
 
 def test_row_cap_is_reported(kg):
-    text = _text(logic.render_result(kg, "SELECT ?s WHERE { ?s ?p ?o }", max_rows=5))
+    text = component_text(logic.render_result(kg, "SELECT ?s WHERE { ?s ?p ?o }", max_rows=5))
     assert "Only the first 5 results" in text
 
 
