@@ -65,6 +65,7 @@ def create_app(kg, options: dict | None = None):
     import dash
     import flask
 
+    from .explore_api import register_explore_api
     from .state import attach_kg
 
     options = {"debug": False, "timeout": 10.0, "max_rows": 1000, **(options or {})}
@@ -85,6 +86,7 @@ def create_app(kg, options: dict | None = None):
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     attach_kg(app.server, kg)
+    register_explore_api(app.server)
     app.server.config["MLSD_OPTIONS"] = options
     app.layout = _shell
     app.enable_dev_tools(debug=bool(options["debug"]), dev_tools_disable_version_check=True,

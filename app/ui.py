@@ -12,7 +12,7 @@ from dash import dcc, html
 from mlsd.graph.export import STYLE
 
 __all__ = ["component_text", "explore_href", "node_link", "kind_badge", "legend", "notice", "location_text", "external_link",
-           "CY_SHAPES", "kind_style", "evidence_chain", "TABLE_CELL", "TABLE_HEADER"]
+           "CY_SHAPES", "kind_style", "evidence_chain", "evidence_text", "TABLE_CELL", "TABLE_HEADER"]
 
 #: DataTable styles matching the theme (the table brings its own monospace font and colours).
 TABLE_CELL = {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif",
@@ -105,6 +105,21 @@ def evidence_chain(chain: list[str]):
         parts.append(html.Span(f" {chain[i]} → ", className="ev-pred"))
         parts.append(html.Span(str(chain[i + 1]), className="ev-node"))
     return html.Span(parts, className="evidence")
+
+
+def evidence_text(chain: list[str]) -> str:
+    """The chain as one line of text: where a panel lists many, one text node each instead of a
+    component per part (Dash's work in the browser grows with the number of components).
+
+    Examples
+    --------
+    >>> evidence_text(["Feast", "implements", "Feature store", "solves", "Training-serving skew"])
+    'Feast —implements→ Feature store —solves→ Training-serving skew'
+    """
+    out = str(chain[0])
+    for i in range(1, len(chain) - 1, 2):
+        out += f" —{chain[i]}→ {chain[i + 1]}"
+    return out
 
 
 def component_text(component) -> str:

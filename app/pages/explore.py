@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from mlsd.app import callbacks_explore as logic
@@ -29,9 +29,13 @@ def layout(**query):
         dcc.Store(id="explore-state", data=state),
         dcc.Store(id="explore-url-sync"),
         dcc.Store(id="explore-tap"),
-        dcc.Store(id="explore-bind"),
-        dcc.Store(id="explore-names-data", data=names),
         dcc.Store(id="explore-dbl"),
+        dcc.Store(id="explore-bind"),
+        dcc.Store(id="explore-canvas", data=logic.to_canvas(state, view)),
+        dcc.Store(id="explore-applied"),
+        dcc.Store(id="explore-query"),
+        dcc.Store(id="explore-layouts", data={name: logic.cy_layout(name) for name in logic.LAYOUTS}),
+        dcc.Store(id="explore-names-data", data=names),
         dcc.Download(id="explore-download"),
         html.Div([
             html.Div([
@@ -77,6 +81,8 @@ def layout(**query):
                     html.Button("Collapse", id="explore-collapse", className="btn btn-small btn-ghost",
                                 title="Hide what expanding the selected node added"),
                     html.Button("Undo", id="explore-undo", className="btn btn-small btn-ghost"),
+                    html.Button("Tidy layout", id="explore-tidy", className="btn btn-small btn-ghost",
+                                title="Lay out everything shown again (expanding only places the new nodes)"),
                     html.Span(className="spacer"),
                     html.A("Share this view", id="explore-share", href=logic.to_query(state), className="node-link",
                            title="A link to exactly this view"),
@@ -84,23 +90,27 @@ def layout(**query):
                                 title="A standalone interactive page of this view (works offline)"),
                     html.Button("Download PNG", id="explore-dl-png", className="btn btn-small btn-ghost"),
                 ], className="toolbar"),
-                cyto.Cytoscape(id="explore-graph", elements=logic.to_elements(view),
-                               layout=logic.cy_layout(state["layout"], state["focus"]), stylesheet=logic.stylesheet(),
+                # explore.js draws the elements of explore-canvas on it (see applyCanvas there)
+                cyto.Cytoscape(id="explore-graph", elements=[], layout={"name": "preset"}, stylesheet=logic.stylesheet(),
                                style={"width": "100%", "height": "62vh"}, minZoom=0.2, maxZoom=3,
                                responsive=True, className="canvas",
-                               # the layout runs when a callback sends it with the elements; Dash
-                               # Cytoscape's own re-run 100 ms after every add/remove would lay out twice
                                autoRefreshLayout=False),
                 html.Div(logic.render_status(kg, state, view), id="explore-status", className="status"),
-                html.P("Click a node for its details, double-click to expand it; a “+N more” node shows the next "
-                       "neighbours.", className="muted small"),
+                html.P("Click a node for its details, double-click to expand it (new nodes appear beside it; "
+                       "“Tidy layout” arranges everything again); a “+N more” node shows the next neighbours.",
+                       className="muted small"),
             ], className="panel canvas-panel"),
             html.Aside(logic.render_details(kg, state, view), id="explore-details", className="panel details-panel"),
         ], className="explore-grid"),
     ], className="explore")
 
 
-@callback(Output("explore-hits", "children"), Input("explore-search", "value"), prevent_initial_call=True)
+# the search text goes to the server only when it has two characters to match (explore.js)
+clientside_callback(ClientsideFunction("mlsd", "searchText"), Output("explore-query", "data"),
+                    Input("explore-search", "value"), prevent_initial_call=True)
+
+
+@callback(Output("explore-hits", "children"), Input("explore-query", "data"), prevent_initial_call=True)
 def show_hits(text):
     kg = current_kg()
     hits = logic.search_hits(kg, text)
@@ -124,8 +134,7 @@ def show_hits(text):
     Output("explore-relations", "value"),
     Output("explore-stages", "value"),
     Output("explore-layout", "value"),
-    Output("explore-graph", "elements"),
-    Output("explore-graph", "layout"),
+    Output("explore-canvas", "data"),
     Output("explore-status", "children"),
     Input({"type": "explore-hit", "ref": ALL}, "n_clicks"),
     Input("explore-search", "n_submit"),
@@ -161,6 +170,8 @@ def update_state(_hits, _submit, tap, dbl, _expand, _more, _collapse, _undo, kin
         if not hits:
             raise PreventUpdate
         return _outputs(state, logic.reduce_state(state, "focus", hits[0]["id"]), [], "")
+    if "explore-dbl.data" in ctx.triggered_prop_ids:
+        trig = "explore-dbl"  # the second tap of a double-click can come in the same request
     if trig in ("explore-tap", "explore-dbl"):
         tap = tap if trig == "explore-tap" else dbl
         if not tap or not tap.get("id"):
@@ -185,6 +196,7 @@ def _outputs(old, state, hits, search):
 
     Only what differs from ``old`` is sent: the browser re-renders nothing that stayed the same
     (a plain selection keeps the canvas, a double-click keeps the details of the node it selected).
+    The canvas goes to ``explore-canvas``, which explore.js applies once the rest is painted.
     """
     kg = current_kg()
     view = logic.view_of(kg, state)
@@ -199,8 +211,7 @@ def _outputs(old, state, hits, search):
     controls = [changed(state.get(k) or [], old.get(k) or []) for k in ("kinds", "relations", "stages")]
     return (state, hits, search, details, changed(logic.to_query(state), logic.to_query(old)), *controls,
             changed(state.get("layout", "cose"), old.get("layout", "cose")),
-            logic.to_elements(view) if redraw else no_update,
-            logic.cy_layout(state["layout"], state["focus"]) if redraw else no_update,
+            logic.to_canvas(state, view) if redraw else no_update,
             logic.render_status(kg, state, view) if redraw else no_update)
 
 
@@ -223,76 +234,17 @@ def _resolve(text):
         return text.strip()
 
 
-# only the tapped node's id goes to the server (not all its edges)
-clientside_callback(
-    """function(tap) {
-        if (!tap || !tap.data) { return window.dash_clientside.no_update; }
-        return {id: tap.data.id, ts: Date.now(), double: false};
-    }""",
-    Output("explore-tap", "data"),
-    Input("explore-graph", "tapNode"),
-)
-
-# a double-click (Cytoscape's dbltap) on a node expands it; where new nodes start
-clientside_callback(
-    """function(elements) {
-        function bind(tries) {
-            const root = document.getElementById("explore-graph");
-            const el = root && [root, ...root.querySelectorAll("div")].find(e => e._cyreg && e._cyreg.cy);
-            if (!el) { if (tries > 0) { setTimeout(() => bind(tries - 1), 100); } return; }
-            const cy = el._cyreg.cy;
-            if (cy._mlsdDbl) { return; }
-            cy._mlsdDbl = true;
-            // new nodes start near the last tapped node (jittered, so the layout can tell them apart);
-            // the nodes already drawn keep their places as the layout's starting point
-            cy.on("tap", "node", function(ev) { cy._mlsdAnchor = ev.target.id(); });
-            cy.on("add", "node", function(ev) {
-                const anchor = cy._mlsdAnchor ? cy.getElementById(cy._mlsdAnchor) : null;
-                const at = anchor && anchor.length && anchor.id() !== ev.target.id() ? anchor.position() : {x: 0, y: 0};
-                ev.target.position({x: at.x + (Math.random() - 0.5) * 80, y: at.y + (Math.random() - 0.5) * 80});
-            });
-            cy.on("dbltap", "node", function(ev) {
-                const id = ev.target.id();
-                // after the single taps have gone through, so they cannot overwrite it
-                setTimeout(function() {
-                    window.dash_clientside.set_props("explore-dbl", {data: {id: id, ts: Date.now(), double: true}});
-                }, 30);
-            });
-        }
-        bind(50);
-        return window.dash_clientside.no_update;
-    }""",
-    Output("explore-bind", "data"),
-    Input("explore-graph", "id"),
-)
-
-
-# the names the path inputs suggest: ~1000 <option>s made in the browser, not as Dash components
-# (as components they would slow every update of the page); set as values, never parsed as HTML
-clientside_callback(
-    """function(names) {
-        const list = document.getElementById("explore-names");
-        if (list && names && !list.childElementCount) {
-            list.replaceChildren(...names.map(function(name) { const o = document.createElement("option"); o.value = name; return o; }));
-        }
-        return window.dash_clientside.no_update;
-    }""",
-    Output("explore-names", "title"),
-    Input("explore-names-data", "data"),
-)
-
-
+# the canvas: bind Explore's own event handlers once; apply each server update after the paint
+clientside_callback(ClientsideFunction("mlsd", "bindCanvas"), Output("explore-bind", "data"), Input("explore-graph", "id"))
+clientside_callback(ClientsideFunction("mlsd", "applyCanvas"), Output("explore-applied", "data"),
+                    Input("explore-canvas", "data"))
+clientside_callback(ClientsideFunction("mlsd", "tidy"), Output("explore-tidy", "title"), Input("explore-tidy", "n_clicks"),
+                    State("explore-layouts", "data"), State("explore-state", "data"), prevent_initial_call=True)
+# the names the path inputs suggest, made in the browser
+clientside_callback(ClientsideFunction("mlsd", "fillNames"), Output("explore-names", "title"),
+                    Input("explore-names-data", "data"))
 # keep the address bar in step with the view without reloading the page
-clientside_callback(
-    """function(href) {
-        if (href && window.location.pathname === "/" && window.location.search !== href) {
-            window.history.replaceState(window.history.state, "", "/" + href);
-        }
-        return null;
-    }""",
-    Output("explore-url-sync", "data"),
-    Input("explore-share", "href"),
-)
+clientside_callback(ClientsideFunction("mlsd", "syncUrl"), Output("explore-url-sync", "data"), Input("explore-share", "href"))
 
 
 @callback(Output("explore-download", "data"), Input("explore-dl-html", "n_clicks"), State("explore-state", "data"),

@@ -158,6 +158,7 @@ def page(browser):
     pg.open = lambda url: open_page(pg, url)
     pg.shoot = lambda name: shoot(pg, name)
     pg.cy = lambda script, canvas="explore-graph": cy_eval(pg, script, canvas)
+    pg.cy_wait = lambda condition, canvas="explore-graph": cy_wait(pg, condition, canvas)
     yield pg
     ctx.close()
 
@@ -179,11 +180,20 @@ def shoot(page, name: str) -> None:
         pass
 
 
+_FIND_CY = """const root = document.getElementById(%r);
+        const el = root && [root, ...root.querySelectorAll('div')].find(e => e._cyreg && e._cyreg.cy);
+        const cy = el && el._cyreg.cy;"""
+
+
 def cy_eval(page, script: str, canvas: str = "explore-graph"):
     """Evaluate ``script`` with ``cy`` bound to the Cytoscape instance of the canvas ``canvas``."""
-    return page.evaluate(f"""(() => {{
-        const root = document.getElementById({canvas!r});
-        const el = [root, ...root.querySelectorAll('div')].find(e => e._cyreg && e._cyreg.cy);
-        const cy = el._cyreg.cy;
+    return page.evaluate(f"""(() => {{ {_FIND_CY % canvas}
         {script}
+    }})()""")
+
+
+def cy_wait(page, condition: str, canvas: str = "explore-graph") -> None:
+    """Wait until the JavaScript expression ``condition`` (with ``cy`` bound, as in :func:`cy_eval`) holds."""
+    page.wait_for_function(f"""(() => {{ {_FIND_CY % canvas}
+        return Boolean(cy && ({condition}));
     }})()""")

@@ -128,7 +128,7 @@ def test_double_click_and_expand_button_add_nodes_and_undo_removes_them(page, li
     pos = page.cy("""const n = cy.getElementById('tool/feast'); const p = n.renderedPosition();
                      const r = cy.container().getBoundingClientRect(); return {x: r.left + p.x, y: r.top + p.y};""")
     page.mouse.dblclick(pos["x"], pos["y"])
-    page.wait_for_function("document.querySelector('#explore-status').innerText.match(/^(\\d+) nodes/)[1] != '%d'" % before)
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length != {before}")
     after = _node_count(page)
     feast_new = {n["id"] for n in find_neighbors(kg, "tool/feast", limit=10**6)["neighbors"]}
     assert after > before and after <= before + len(feast_new)
@@ -136,6 +136,7 @@ def test_double_click_and_expand_button_add_nodes_and_undo_removes_them(page, li
     page.shoot("test-explore-expanded")
     page.click("#explore-undo")
     page.wait_for_function("document.querySelector('#explore-status').innerText.startsWith('%d nodes')" % before)
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length == {before}")
     page.wait_for_function("!location.search.includes('expand=')")
     assert page.console.errors == []
 
@@ -174,3 +175,66 @@ def test_download_this_view_as_offline_html_and_png(page, live_server, kg):
     with page.expect_download() as dl:
         page.click("#explore-dl-png")
     assert open(dl.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def _positions(page) -> dict:
+    return page.cy("const out = {}; cy.nodes().forEach(n => { out[n.id()] = n.position(); }); return out;")
+
+
+def _dblclick(page, ref: str) -> None:
+    pos = page.cy(f"""const n = cy.getElementById({ref!r}); const p = n.renderedPosition();
+                      const r = cy.container().getBoundingClientRect(); return {{x: r.left + p.x, y: r.top + p.y}};""")
+    page.mouse.dblclick(pos["x"], pos["y"])
+
+
+@pytest.mark.browser
+def test_a_searched_node_gets_a_laid_out_neighbourhood(page, live_server):
+    page.open(live_server + "/?focus=chapter/1")
+    page.fill("input#explore-search", "training-serving skew")
+    page.locator(".hit").first.click()
+    page.cy_wait(f"cy.getElementById({SKEW!r}).hasClass('focus')")
+    page.wait_for_timeout(300)  # the layout runs once the new elements are in
+    spread = page.cy("""const bb = cy.nodes().renderedBoundingBox({includeLabels: false});
+                        const spots = new Set(cy.nodes().map(n => Math.round(n.position('x')) + ',' + Math.round(n.position('y'))));
+                        return {w: bb.w / cy.width(), h: bb.h / cy.height(), spots: spots.size, n: cy.nodes().length};""")
+    # the nodes fill the canvas rather than sitting in a clump where they were added
+    assert max(spread["w"], spread["h"]) > 0.6 and spread["spots"] == spread["n"]
+    assert page.console.errors == []
+
+
+@pytest.mark.browser
+def test_expanding_keeps_the_drawn_nodes_in_place_and_tidy_lays_out_again(page, live_server):
+    page.open(live_server + "/?focus=" + SKEW)
+    before = _positions(page)
+    _dblclick(page, "stage/monitoring")
+    page.cy_wait(f"cy.nodes().length > {len(before)}")
+    after = _positions(page)
+    moved = [ref for ref, p in before.items() if abs(after[ref]["x"] - p["x"]) > 0.5 or abs(after[ref]["y"] - p["y"]) > 0.5]
+    assert moved == []
+    new = {ref: p for ref, p in after.items() if ref not in before}
+    assert len({(round(p["x"]), round(p["y"])) for p in new.values()}) == len(new)  # no two on one spot
+    page.wait_for_function("location.search.includes('expand=stage/monitoring')")  # the page state follows
+    page.wait_for_selector("#explore-details-title:has-text('Monitoring')")
+    page.click("#explore-tidy")
+    page.wait_for_timeout(300)
+    tidied = _positions(page)
+    assert any(abs(tidied[r]["x"] - p["x"]) > 1 for r, p in after.items())
+    assert page.console.errors == []
+
+
+@pytest.mark.browser
+def test_double_click_and_more_node_work_without_the_canvas_route(page, live_server, kg):
+    page.route("**/_mlsd/canvas", lambda route: route.abort())
+    big = max((r for r in kg.nodes if r in kg.nx and kg.nodes[r]["kind"] == "stage"), key=lambda r: kg.nx.degree(r))
+    page.open(live_server + "/?focus=" + SKEW)
+    before = _node_count(page)
+    _dblclick(page, "tool/feast")
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length > {before}")
+    page.wait_for_function("location.search.includes('expand=tool/feast')")
+    page.open(live_server + "/?focus=" + big)
+    shown = _node_count(page)
+    page.cy(f"cy.getElementById('more::{big}').emit('tap');")
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length > {shown}")
+    page.wait_for_function(f"location.search.includes('expand={big}~2') || location.search.includes('expand={big}%7E2')")
+    # the aborted route requests are the only errors (the browser reports each failed load)
+    assert all("net::ERR_FAILED" in e for e in page.console.errors)

@@ -1,0 +1,248 @@
+/* The Explore canvas in the browser: how a server answer reaches the Cytoscape canvas, where new
+ * nodes appear, and which canvas events go back to the server.
+ *
+ * Served by Dash from app/assets (no network). Used through ClientsideFunction("mlsd", ...) in
+ * app/pages/explore.py. Labels never pass through innerHTML here: Cytoscape draws them on a canvas
+ * and the path-name list sets <option>.value.
+ */
+(function () {
+    "use strict";
+
+    function noUpdate() { return window.dash_clientside.no_update; }
+
+    /* The Cytoscape instance behind the Dash component with this id (null before it mounts). */
+    function findCy(id) {
+        const root = document.getElementById(id);
+        if (!root) { return null; }
+        const el = [root, ...root.querySelectorAll("div")].find(function (e) { return e._cyreg && e._cyreg.cy; });
+        return el ? el._cyreg.cy : null;
+    }
+
+    /* Where the nodes that the next update adds will go: a golden-angle spiral beside the anchor
+     * node, on the side facing away from the rest of the graph, so the nodes already drawn keep their
+     * places (what a person has looked at does not jump) and the new ones do not land on top of them. */
+    function planPlacement(cy, anchorId, newCount) {
+        const anchor = anchorId ? cy.getElementById(anchorId) : null;
+        const nodes = cy.nodes();
+        if (!anchor || !anchor.length || !newCount) {
+            const bb = nodes.length ? nodes.boundingBox() : {x1: 0, y1: 0, w: 0, h: 0};
+            return {x: bb.x1 + bb.w / 2, y: bb.y1 + bb.h / 2, i: 0, step: 40};
+        }
+        const at = anchor.position();
+        let cx = 0, cy_ = 0;
+        nodes.forEach(function (n) { const p = n.position(); cx += p.x; cy_ += p.y; });
+        cx /= nodes.length; cy_ /= nodes.length;
+        let dx = at.x - cx, dy = at.y - cy_;
+        const len = Math.hypot(dx, dy);
+        if (len < 1) { dx = 1; dy = 0; } else { dx /= len; dy /= len; }
+        const radius = 40 * Math.sqrt(newCount) + 50;
+        return {x: at.x + dx * radius, y: at.y + dy * radius, i: 0, step: 40};
+    }
+
+    function place(p, node) {
+        const i = p.i++;
+        const r = p.step * Math.sqrt(i + 0.5);
+        const a = i * 2.399963;  // the golden angle: even spread, no two nodes on one spot
+        node.position({x: p.x + r * Math.cos(a), y: p.y + r * Math.sin(a)});
+    }
+
+    let runs = 0;         // canvas updates asked for; an answer to an older one is dropped
+    let shownQuery = null;  // the URL query of the view on the canvas (from its last update)
+
+    /* Make the canvas show exactly ``canvas.elements``: remove what is gone, add what is new (placed
+     * beside ``canvas.anchor``), update classes and labels of the rest; then run ``canvas.layout``.
+     * A view that is already shown (same query) is left alone. */
+    function updateCanvas(cy, canvas) {
+        if (canvas.query !== undefined && canvas.query === shownQuery) { return; }
+        shownQuery = canvas.query;
+        const want = new Map();
+        canvas.elements.forEach(function (e) { want.set(e.data.id, e); });
+        const fresh = canvas.elements.filter(function (e) {
+            return e.data.source === undefined && cy.getElementById(e.data.id).empty();
+        });
+        const spot = planPlacement(cy, canvas.anchor, fresh.length);
+        cy.batch(function () {
+            cy.elements().forEach(function (ele) { if (!want.has(ele.id()) && ele.inside()) { ele.remove(); } });
+            const nodes = [], edges = [];
+            want.forEach(function (e, id) {
+                const ele = cy.getElementById(id);
+                if (ele.empty()) { (e.data.source === undefined ? nodes : edges).push(e); return; }
+                if (ele.data("label") !== e.data.label) { ele.data("label", e.data.label); }
+                if (ele.classes().join(" ") !== (e.classes || "")) { ele.classes(e.classes || ""); }
+            });
+            cy.add(nodes).forEach(function (node) { place(spot, node); });
+            cy.add(edges);
+        });
+        if (canvas.layout.name === "preset") {
+            fitNodes(cy, canvas.layout.padding || 24);
+        } else {
+            cy.layout(Object.assign({}, canvas.layout)).run();
+        }
+    }
+
+    /* Fit the view to the nodes' own boxes: what cy.fit() does, without measuring every label first
+     * (most of the cost of showing an expansion). */
+    function fitNodes(cy, padding) {
+        const nodes = cy.nodes();
+        if (!nodes.length) { return; }
+        const bb = nodes.boundingBox({includeLabels: false, includeOverlays: false});
+        const w = cy.width() - 2 * padding, h = cy.height() - 2 * padding;
+        if (w <= 0 || h <= 0) { return; }
+        let zoom = Math.min(w / Math.max(bb.w, 1), h / Math.max(bb.h, 1));
+        zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), zoom, 1.5));
+        cy.viewport({zoom: zoom, pan: {x: (cy.width() - zoom * (bb.x1 + bb.x2)) / 2,
+                                       y: (cy.height() - zoom * (bb.y1 + bb.y2)) / 2}});
+    }
+
+    /* Expansions ahead of time: the canvas a double-click on a node would show, asked of the
+     * server's JSON route (app/explore_api.py) when the pointer rests on the node or presses it,
+     * so that when the double-click comes the answer is usually there already. Keyed by the view
+     * shown and the node; a few dozen at most are kept. */
+    const ahead = new Map();
+    function canvasAfter(event, ref) {
+        const key = shownQuery + "|" + event + "|" + ref;
+        if (!ahead.has(key)) {
+            if (ahead.size > 40) { ahead.clear(); }
+            ahead.set(key, fetch("/_mlsd/canvas", {
+                method: "POST",
+                headers: {"Content-Type": "application/json"},
+                body: JSON.stringify({query: shownQuery, event: event, ref: ref}),
+            }).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; }));
+        }
+        return ahead.get(key);
+    }
+
+    /* Expand ``ref`` (event "expand", or "more" for the next page of its neighbours): draw the
+     * canvas from the JSON route at once, and only after it is painted tell the page's Dash
+     * callback (state, details, address bar: work that would otherwise hold up the drawing); the
+     * callback's copy of the canvas then changes nothing. Without an answer from the route, the
+     * callback draws the canvas as for any other update. */
+    function expand(cy, event, ref, tell) {
+        if (shownQuery === null) { tell(); return; }
+        const run = ++runs;
+        canvasAfter(event, ref).then(function (canvas) {
+            if (canvas && run === runs) { updateCanvas(cy, canvas); }
+            requestAnimationFrame(function () { setTimeout(tell, 0); });
+        });
+    }
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {
+        mlsd: {
+            /* Once per canvas: replace dash-cytoscape's own event handlers with Explore's.
+             * dash-cytoscape copies every tap (with the node's full computed style), hover, selection,
+             * viewport change and - 100 ms after any add/remove - the whole element list back into Dash
+             * props; each copy re-renders the component, which diffs every element again. Explore reads
+             * none of those props, so they are dropped; a tap sends only the node id. */
+            bindCanvas: function (id) {
+                function bind(tries) {
+                    const cy = findCy(id);
+                    if (!cy) { if (tries > 0) { setTimeout(function () { bind(tries - 1); }, 50); } return; }
+                    if (cy._mlsdBound) { return; }
+                    cy._mlsdBound = true;
+                    // (Cytoscape's own listeners - bounds, dirty, style, render, resize - stay)
+                    cy.off("tap mouseover mouseout select unselect add remove dragfree viewport");
+                    const set = function (store, ref, double) {
+                        window.dash_clientside.set_props(store, {data: {id: ref, ts: Date.now(), double: double}});
+                    };
+                    let last = {ref: null, at: 0}, rest = null;
+                    cy.on("tap", "node", function (ev) {
+                        const ref = ev.target.id(), at = performance.now();
+                        if (ref.startsWith("more::")) {  // "+N more": the next neighbours of its node
+                            expand(cy, "more", ref.slice(6), function () { set("explore-tap", ref, false); });
+                            return;
+                        }
+                        // the second click of a double-click selects nothing new: no round trip
+                        const again = ref === last.ref && at - last.at < 600;
+                        last = {ref: ref, at: at};
+                        if (!again) { set("explore-tap", ref, false); }
+                    });
+                    cy.on("dbltap", "node", function (ev) {
+                        const ref = ev.target.id();
+                        if (ref.startsWith("more::")) { return; }  // its taps already showed more
+                        expand(cy, "expand", ref, function () { set("explore-dbl", ref, true); });
+                    });
+                    cy.on("tapstart", "node", function (ev) {
+                        if (!ev.target.id().startsWith("more::")) { canvasAfter("expand", ev.target.id()); }
+                    });
+                    cy.on("mouseover", "node", function (ev) {
+                        const ref = ev.target.id();
+                        clearTimeout(rest);
+                        if (!ref.startsWith("more::") && shownQuery !== null) {
+                            rest = setTimeout(function () { canvasAfter("expand", ref); }, 80);
+                        }
+                    });
+                    cy.on("mouseout", "node", function () { clearTimeout(rest); });
+                }
+                bind(100);
+                return noUpdate();
+            },
+
+            /* A canvas update from the server ({elements, layout, anchor}), applied to the Cytoscape
+             * instance directly: the component's own ``elements`` prop stays empty, so React never
+             * diffs the element list (a page re-render cannot add an element twice either). An
+             * expansion ("preset": nodes already drawn stay put) is shown at once; a new view waits
+             * until the browser has painted the rest of the answer, so the details never wait for
+             * its layout. */
+            applyCanvas: function (canvas) {
+                if (!canvas || !canvas.elements) { return noUpdate(); }
+                const run = ++runs;
+                function apply(tries) {
+                    if (run !== runs) { return; }  // a newer update came in meanwhile
+                    const cy = findCy("explore-graph");
+                    if (!cy) { if (tries > 0) { setTimeout(function () { apply(tries - 1); }, 30); } return; }
+                    updateCanvas(cy, canvas);
+                }
+                if (canvas.layout && canvas.layout.name === "preset" && findCy("explore-graph")) {
+                    apply(0);
+                } else {
+                    requestAnimationFrame(function () { setTimeout(function () { apply(100); }, 0); });
+                }
+                return noUpdate();
+            },
+
+            /* "Tidy layout": run the chosen layout again over everything shown (expansions only
+             * place the new nodes). ``layouts`` maps a layout name to its options. */
+            tidy: function (n, layouts, state) {
+                const cy = findCy("explore-graph");
+                if (!n || !cy || !layouts || !state) { return noUpdate(); }
+                const options = Object.assign({}, layouts[state.layout] || layouts.cose);
+                if (options.name === "breadthfirst") { options.roots = [state.focus]; }
+                cy.layout(options).run();
+                return noUpdate();
+            },
+
+            /* Suggestions are asked for only when there are two characters to match; clearing the box
+             * empties the list here, without a server round trip. */
+            searchText: function (text) {
+                const t = (text || "").trim();
+                if (t.length < 2) {
+                    window.dash_clientside.set_props("explore-hits", {children: []});
+                    return noUpdate();
+                }
+                return t;
+            },
+
+            /* The ~1000 names the path inputs suggest, made here rather than as Dash components (which
+             * would slow every update of the page); set as option values, never parsed as HTML. */
+            fillNames: function (names) {
+                const list = document.getElementById("explore-names");
+                if (list && names && !list.childElementCount) {
+                    list.replaceChildren.apply(list, names.map(function (name) {
+                        const o = document.createElement("option");
+                        o.value = name;
+                        return o;
+                    }));
+                }
+                return noUpdate();
+            },
+
+            /* Keep the address bar in step with the view without reloading the page. */
+            syncUrl: function (href) {
+                if (href && window.location.pathname === "/" && window.location.search !== href) {
+                    window.history.replaceState(window.history.state, "", "/" + href);
+                }
+                return null;
+            },
+        },
+    });
+})();

@@ -1,0 +1,81 @@
+"""The canvas route a double-click calls (``POST /_mlsd/canvas``) and the function behind it."""
+from __future__ import annotations
+
+import pytest
+
+from mlsd.app import callbacks_explore as logic
+from mlsd.app.explore_api import CANVAS_ROUTE
+from mlsd.graph.errors import NotFoundError
+
+SKEW = "problem/training-serving-skew"
+
+
+@pytest.fixture(scope="module")
+def client(kg):
+    from mlsd.app.server import create_app
+    return create_app(kg, {}).server.test_client()
+
+
+def _ids(canvas, nodes=True):
+    return {e["data"]["id"] for e in canvas["elements"] if ("source" in e["data"]) != nodes}
+
+
+def test_canvas_after_is_what_the_page_state_gives_for_the_same_event(kg):
+    state = logic.parse_state(kg, {"focus": SKEW, "kinds": "tool,technique,problem,stage"})
+    expanded = logic.reduce_state(state, "expand", "stage/monitoring")
+    expected = logic.to_canvas(expanded, logic.view_of(kg, expanded))
+    got = logic.canvas_after(kg, logic.to_query(state)[1:], "expand", "stage/monitoring")
+    assert got == expected
+    assert got["layout"]["name"] == "preset" and got["anchor"] == "stage/monitoring"
+    assert "expand=stage/monitoring" in got["query"] and "kinds=tool,technique,problem,stage" in got["query"]
+
+
+def test_more_pages_through_the_neighbours_of_a_node(kg):
+    big = max((r for r in kg.nodes if r in kg.nx), key=lambda r: kg.nx.degree(r))
+    first = logic.canvas_after(kg, f"focus={big}", "expand", big)  # the focus is expanded already
+    second = logic.canvas_after(kg, f"focus={big}", "more", big)
+    assert _ids(first) < _ids(second)
+
+
+@pytest.mark.parametrize("event, ref, error, match", [
+    ("focus", SKEW, ValueError, "not one of expand, more, collapse"),
+    ("expand", "tool/no-such-tool", NotFoundError, "no node `tool/no-such-tool`"),
+])
+def test_canvas_after_refuses_other_events_and_unknown_nodes(kg, event, ref, error, match):
+    with pytest.raises(error, match=match):
+        logic.canvas_after(kg, f"focus={SKEW}", event, ref)
+
+
+def test_route_answers_the_expanded_canvas_as_json(client, kg):
+    r = client.post(CANVAS_ROUTE, json={"query": f"focus={SKEW}", "event": "expand", "ref": "tool/feast"})
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    assert r.headers["Cache-Control"] == "no-store"
+    canvas = r.get_json()
+    assert canvas == logic.canvas_after(kg, f"focus={SKEW}", "expand", "tool/feast")
+    before = _ids(logic.canvas_after(kg, f"focus={SKEW}", "collapse", "tool/feast"))
+    assert before < _ids(canvas)  # Feast's neighbours were added
+
+
+@pytest.mark.parametrize("body, status, match", [
+    ("not json", 400, "send a JSON object"),
+    ({"query": "", "event": "expand"}, 400, "`ref` must be a non-empty string"),
+    ({"query": 3, "event": "", "ref": SKEW}, 400, "`query`, `event` must be"),
+    ({"query": "", "event": "delete", "ref": SKEW}, 400, "`delete` is not one of"),
+    ({"query": "", "event": "expand", "ref": "tool/nope"}, 404, "no node `tool/nope`"),
+])
+def test_route_rejects_bad_requests_with_a_json_error(client, body, status, match):
+    kwargs = {"json": body} if isinstance(body, dict) else {"data": body, "content_type": "text/plain"}
+    r = client.post(CANVAS_ROUTE, **kwargs)
+    assert r.status_code == status
+    assert match in r.get_json()["error"]
+
+
+def test_route_is_post_only_and_bounded(client):
+    assert client.get(CANVAS_ROUTE).mimetype == "text/html"  # a GET is the app's own "no such page"
+    r = client.post(CANVAS_ROUTE, json={"query": "x" * 70_000, "event": "expand", "ref": SKEW})
+    assert r.status_code == 413 and "larger than" in r.get_json()["error"]
+
+
+def test_an_unknown_focus_in_the_query_falls_back_like_a_shared_link(kg):
+    canvas = logic.canvas_after(kg, "layout=bogus&expand=zzz/unknown", "expand", "tool/feast")
+    assert "focus=" + logic.default_focus(kg) in canvas["query"]
