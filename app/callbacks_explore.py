@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-from dash import dcc, html
+from dash import html
 
 from mlsd.graph.errors import MlsdError, NotFoundError
 from mlsd.graph.views import build_view, describe_card
 
-from .ui import (KIND_NAMES, evidence_text, explore_href, external_link, kind_badge, kind_style,
-                 location_text, notice)
+from .ui import KIND_NAMES, evidence_text, explore_href, kind_style, location_text
 
 __all__ = ["LAYOUTS", "DEFAULT_FOCUS", "parse_state", "to_query", "reduce_state", "to_elements", "to_canvas",
-           "canvas_after", "CANVAS_EVENTS", "stylesheet", "cy_layout", "search_hits", "render_details", "render_status", "view_of", "DOUBLE_TAP_MS",
-           "RELATION_NAMES"]
+           "canvas_after", "CANVAS_EVENTS", "stylesheet", "cy_layout", "search_hits", "hit_list", "details_data",
+           "render_status", "view_of", "DOUBLE_TAP_MS", "RELATION_NAMES"]
 
 LAYOUTS = {"cose": "Force-directed (cose)", "concentric": "Concentric", "breadthfirst": "Tree (breadth-first)",
            "circle": "Circle", "grid": "Grid"}
@@ -323,79 +322,78 @@ def search_hits(kg, text: str, limit: int = 8) -> list[dict]:
     return [h for h in kg.search_index.search(text, limit=limit) if h["score"] >= 0.2]
 
 
-def _go(label: str, ref: str, state: dict, *, kind: str | None = None):
+def hit_list(kg, text: str) -> dict:
+    """The search box's suggestions as data for the browser (``app/assets/explore.js`` draws them
+    as text): ``{"text", "hits": [{"id", "label", "kind", "colour", "matched"}]}``.
+
+    Examples
+    --------
+    >>> hit_list(None, " a ")
+    {'text': 'a', 'hits': []}
+    """
+    text = (text or "").strip()
+    hits = search_hits(kg, text) if len(text) >= 2 else []
+    return {"text": text, "hits": [{"id": h["id"], "label": h["label"], "kind": KIND_NAMES.get(h["type"], h["type"] or "node"),
+                                    "colour": kind_style(h["type"])[0], "matched": h["matched"]} for h in hits]}
+
+
+def _go(label: str, ref: str, state: dict) -> dict:
     """A link in the details panel: opens ``ref`` as the new focus (keeping filters and layout)."""
     params = {"kinds": ",".join(state.get("kinds") or []), "rels": ",".join(state.get("relations") or []),
               "stages": ",".join(state.get("stages") or []),
               "layout": state.get("layout") if state.get("layout") != "cose" else None}
-    return dcc.Link(str(label), href=explore_href(ref, **params), className="node-link",
-                    title=f"Focus on {label}")
+    return {"text": str(label), "href": explore_href(ref, **params)}
 
 
-def render_details(kg, state: dict, view: dict | None = None) -> list:
-    """The details panel of the selected node (text only; links are safe http(s) URLs)."""
+def details_data(kg, state: dict, view: dict | None = None) -> dict:
+    """The details panel of the selected node as data: texts and links that ``app/assets/explore.js``
+    draws as text (a panel of Dash components costs the browser 30-50 ms more per update).
+
+    Keys: ``notice`` ({"text", "kind"}) when there is nothing to show; otherwise ``kind``, ``colour``,
+    ``title``, ``synonyms``, ``definition``, ``actions``, ``more_note``, ``links`` (external, http(s)
+    only), ``facts`` ([name, value] pairs), ``locations`` and ``no_locations``, ``symptoms``,
+    ``tradeoffs``, ``tools`` ({"title", "items": [{"text", "href", "why"}], "all"}), ``techniques``
+    and ``groups`` ([{"title", "open", "items": [{"text", "href", "kind"}], "rest"}]). A link is
+    {"text", "href"}; every href is an app path or a checked http(s) URL.
+    """
+    from mlsd.graph.views import safe_url
     ref = state.get("selected") or state.get("focus")
     if not ref or ref not in kg.nodes:
-        return [notice("Click a node on the canvas to see what it is, where the book discusses it and which "
-                       "tools deal with it.")]
+        return {"notice": {"kind": "info", "text": "Click a node on the canvas to see what it is, where the book "
+                                                   "discusses it and which tools deal with it."}}
     try:
         card = describe_card(kg, ref)
     except MlsdError as exc:
-        return [notice(str(exc), kind="error")]
-    out = [html.Div([kind_badge(card["kind"]), html.H2(card["label"], className="details-title", id="explore-details-title")],
-                    className="details-head")]
-    if card["synonyms"]:
-        out.append(html.P(["Also called: ", html.Span(", ".join(card["synonyms"]), className="synonyms")], className="muted"))
-    if card["definition"]:
-        out.append(html.P(card["definition"], className="definition"))
-    actions = []
-    if ref != state.get("focus"):
-        actions.append(_go("Focus here", ref, state))
-    if card["kind"] in ("problem", "technique"):
-        actions.append(dcc.Link("Find tools →", href=f"/find?{urlencode({'q': card['label']})}", className="node-link"))
-    out.append(html.Div(actions, className="details-actions"))
+        return {"notice": {"kind": "error", "text": str(exc)}}
+    find = {"text": "Find tools →", "href": f"/find?{urlencode({'q': card['label']})}"}
+    out = {"kind": KIND_NAMES.get(card["kind"], card["kind"] or "node"), "colour": kind_style(card["kind"])[0],
+           "title": str(card["label"]), "synonyms": ", ".join(card["synonyms"]), "definition": card["definition"] or "",
+           "actions": ([_go("Focus here", ref, state)] if ref != state.get("focus") else [])
+           + ([find] if card["kind"] in ("problem", "technique") else [])}
     hidden = (view or {}).get("more", {}).get(ref)
-    if hidden:
-        out.append(html.Div(f"{hidden} more neighbours are not shown: use “Show more” above the canvas or click "
-                            f"the “+{hidden} more” node.", className="more-note"))
-    if card["links"]:
-        names = {"homepage": "Homepage", "repository": "Source repository", "url": "Read online"}
-        out.append(html.Div([external_link(names[k], v) for k, v in card["links"].items()], className="links"))
-    if card["facts"]:
-        out.append(html.Dl([x for k, v in card["facts"].items() for x in (html.Dt(k), html.Dd(v))], className="facts"))
-    if card["locations"]:
-        out.append(html.H3("Where the book discusses it"))
-        out.append(html.Ul([html.Li([_go(location_text(loc), _place_ref(loc), state) if _place_ref(loc) else location_text(loc)],
-                                    className="location") for loc in card["locations"]], className="locations",
-                           id="explore-locations"))
-    elif card["kind"] in ("problem", "technique", "concept", "decision"):
-        out.append(html.P("The book does not discuss it in a section linked here.", className="muted"))
-    if card["symptoms"]:
-        out.append(html.H3("Symptoms"))
-        out.append(html.Ul([html.Li(s) for s in card["symptoms"]]))
-    if card["tradeoffs"]:
-        out.append(html.H3("Trade-offs"))
-        out.append(html.Ul([html.Li(s) for s in card["tradeoffs"]]))
-    if card["tools"]:
-        out.append(html.H3(f"Tools that deal with it ({len(card['tools'])})"))
-        out.append(html.Ul([html.Li([_go(t["label"], t["id"], state), html.Div(evidence_text(t["evidence"]), className="why")])
-                            for t in card["tools"][:12]], className="tool-list"))
-        if len(card["tools"]) > 12:
-            out.append(dcc.Link(f"All {len(card['tools'])} tools, ranked, on Find tools →",
-                                href=f"/find?{urlencode({'q': card['label']})}", className="node-link"))
-    if card["techniques"]:
-        out.append(html.H3("Techniques that address it"))
-        out.append(html.Ul([html.Li(_go(t["label"], t["id"], state)) for t in card["techniques"]]))
-    for name, items in card["groups"].items():
-        title = RELATION_NAMES.get(name, name).capitalize()
-        shown = items[:20]
-        out.append(html.Details([html.Summary(f"{title} ({len(items)})"),
-                                 # the kind as plain text after the link (muted by CSS): a component less per item
-                                 html.Ul([html.Li([_go(i["label"], i["id"], state),
-                                                   f"  {KIND_NAMES.get(kg.nodes.get(i['id'], {}).get('kind', ''), '')}"])
-                                          for i in shown], className="group-list"),
-                                 html.P(f"… and {len(items) - 20} more", className="muted") if len(items) > 20 else None],
-                                open=name in ("solves", "implements", "related", "causes", "caused by", "category")))
+    out["more_note"] = (f"{hidden} more neighbours are not shown: use “Show more” above the canvas or click the "
+                        f"“+{hidden} more” node.") if hidden else ""
+    names = {"homepage": "Homepage", "repository": "Source repository", "url": "Read online"}
+    out["links"] = [{"text": names[k], "href": url} for k, v in card["links"].items() if (url := safe_url(v))]
+    out["facts"] = [[str(k), str(v)] for k, v in card["facts"].items()]
+    out["locations"] = [_go(location_text(loc), place, state) if (place := _place_ref(loc)) else
+                        {"text": location_text(loc), "href": ""} for loc in card["locations"]]
+    out["no_locations"] = ("The book does not discuss it in a section linked here."
+                           if not card["locations"] and card["kind"] in ("problem", "technique", "concept", "decision")
+                           else "")
+    out["symptoms"], out["tradeoffs"] = list(card["symptoms"]), list(card["tradeoffs"])
+    tools = card["tools"]
+    out["tools"] = {"title": f"Tools that deal with it ({len(tools)})" if tools else "",
+                    "items": [{**_go(t["label"], t["id"], state), "why": evidence_text(t["evidence"])} for t in tools[:12]],
+                    "all": {"text": f"All {len(tools)} tools, ranked, on Find tools →", "href": find["href"]}
+                    if len(tools) > 12 else None}
+    out["techniques"] = [_go(t["label"], t["id"], state) for t in card["techniques"]]
+    out["groups"] = [{"title": f"{RELATION_NAMES.get(name, name).capitalize()} ({len(items)})",
+                      "open": name in ("solves", "implements", "related", "causes", "caused by", "category"),
+                      "items": [{**_go(i["label"], i["id"], state),
+                                 "kind": KIND_NAMES.get(kg.nodes.get(i["id"], {}).get("kind", ""), "")} for i in items[:20]],
+                      "rest": f"… and {len(items) - 20} more" if len(items) > 20 else ""}
+                     for name, items in card["groups"].items()]
     return out
 
 

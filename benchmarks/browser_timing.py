@@ -27,9 +27,9 @@ import time
 import urllib.request
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = "--headless --no-sandbox".split() + ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 GOAL_INTERACTION_MS, GOAL_COLD_S = 150.0, 3.0
+PACES = (0, 120)  # ms between the two clicks of a double-click: all at once, and a person's pace
 SEARCHES = [("training-serving skew", "problem/training-serving-skew"), ("feast", "tool/feast"),
             ("data leakage", "problem/data-leakage"), ("feature store", "technique/feature-store")]
 EXPAND = [("problem/training-serving-skew", "section/8.1.2"), ("problem/training-serving-skew", "stage/monitoring"),
@@ -76,31 +76,76 @@ def cold_start(browser, base: str) -> float:
     return elapsed
 
 
-def search_to_details(page, base: str, text: str, ref: str) -> float:
+# In the page: from the input event's own time stamp (when the browser received the click) to the
+# frame that shows the result. For the details panel that is the Element Timing API's renderTime of
+# its title (the browser's own record of when the text was painted; the attribute is set as the
+# title enters the DOM, before its first paint). For the canvas, whose drawing that API does not
+# see: requestAnimationFrame after the nodes are added, then a task (the frame has been painted;
+# nothing else is queued there, explore.js tells the Dash callback only after that frame).
+# What the driver adds on top (Playwright sending mouse events over its protocol, its actionability
+# checks) is printed separately as "driver".
+PAINTED = "requestAnimationFrame(() => setTimeout(() => { window.__t.painted = performance.now(); }, 0))"
+
+
+def search_to_details(page, base: str, text: str, ref: str) -> dict:
+    """Pick the first suggestion for ``text``; ms until the details panel shows it, and the canvas."""
     page.goto(base + "/?focus=chapter/1")
     page.wait_for_selector("#explore-details-title")
+    page.wait_for_function(f"(() => {{ const cy = {CY}; return cy && cy.nodes().length > 0; }})()")
     page.fill("#explore-search", text)
     page.wait_for_selector(f"#explore-hits button:has-text('{text.split()[0]}')", timeout=10000)
     page.wait_for_timeout(150)  # let the suggestion list settle before timing the pick
     hit = page.locator(".hit").first
     label = page.evaluate("document.querySelector('.hit .hit-label').innerText")
+    page.evaluate(f"""([label, ref]) => {{ window.__t = {{}};
+        document.addEventListener('click', e => {{ window.__t.input = e.timeStamp; }}, {{capture: true, once: true}});
+        new PerformanceObserver(list => {{ for (const e of list.getEntries()) {{
+            if (e.identifier === 'mlsd-title' && !window.__t.painted) {{ window.__t.painted = e.renderTime || e.loadTime; }} }} }})
+          .observe({{type: 'element'}});
+        new MutationObserver((m, obs) => {{ const t = document.querySelector('#explore-details-title');
+            if (t && t.innerText === label) {{ obs.disconnect(); t.setAttribute('elementtiming', 'mlsd-title'); }} }})
+          .observe(document.getElementById('explore-details'), {{childList: true, subtree: true, characterData: true}});
+        const cy = {CY}; cy.on('layoutstop', function done() {{ if (cy.getElementById(ref).hasClass('focus')) {{
+            cy.off('layoutstop', done); requestAnimationFrame(() => setTimeout(() => {{ window.__t.canvas = performance.now(); }}, 0)); }} }});
+    }}""", [label, ref])
     t0 = time.perf_counter()
     hit.click()
-    page.wait_for_function("(l) => document.querySelector('#explore-details-title').innerText === l", arg=label)
-    return (time.perf_counter() - t0) * 1000
+    page.wait_for_function("window.__t.painted")
+    driver = (time.perf_counter() - t0) * 1000
+    page.wait_for_function("window.__t.canvas")
+    t = page.evaluate("window.__t")
+    return {"page": t["painted"] - t["input"], "driver": driver, "canvas": t["canvas"] - t["input"]}
 
 
-def click_to_expand(page, base: str, focus: str, node: str) -> float:
+def click_to_expand(page, base: str, focus: str, node: str, pace_ms: float = 0) -> dict:
+    """Double-click ``node``; ms until the new nodes are painted. ``pace_ms`` apart the two clicks
+    (0: Playwright's ``dblclick``, every event at once; a person's double-click is ~100-200 ms)."""
     page.goto(f"{base}/?focus={focus}")
     page.wait_for_selector("#explore-details-title")
     page.wait_for_load_state("networkidle")
+    page.wait_for_function(f"(() => {{ const cy = {CY}; return cy && cy.getElementById({node!r}).length > 0; }})()")
     before = _node_count(page)
     pos = page.evaluate(f"""(() => {{ const cy = {CY}; const n = cy.getElementById({node!r}); const p = n.renderedPosition();
         const r = cy.container().getBoundingClientRect(); return {{x: r.left + p.x, y: r.top + p.y}}; }})()""")
+    page.evaluate(f"""() => {{ window.__t = {{}}; const cy = {CY};
+        window.__t.ups = []; document.addEventListener('mouseup', e => {{ window.__t.ups.push(e.timeStamp); }}, {{capture: true}});
+        cy.one('add', () => {PAINTED}); }}""")
+    page.mouse.move(pos["x"], pos["y"])
     t0 = time.perf_counter()
-    page.mouse.dblclick(pos["x"], pos["y"])
-    page.wait_for_function(f"(b) => {{ const cy = {CY}; return cy && cy.nodes().length != b; }}", arg=before)
-    return (time.perf_counter() - t0) * 1000
+    if pace_ms:
+        for count in (1, 2):
+            page.mouse.down(click_count=count)
+            page.wait_for_timeout(pace_ms / 3)
+            page.mouse.up(click_count=count)
+            if count == 1:
+                page.wait_for_timeout(pace_ms)
+    else:
+        page.mouse.dblclick(pos["x"], pos["y"])
+    page.wait_for_function(f"(b) => {{ const cy = {CY}; return window.__t.painted && cy.nodes().length != b; }}", arg=before,
+                           timeout=10000)
+    driver = (time.perf_counter() - t0) * 1000
+    t = page.evaluate("window.__t")  # the double-click is complete at the second mouseup
+    return {"page": t["painted"] - t["ups"][1], "driver": driver}
 
 
 def server_side(runs: int) -> dict:
@@ -118,7 +163,7 @@ def server_side(runs: int) -> dict:
             state = logic.reduce_state(logic.parse_state(kg, {"focus": "chapter/1"}), "focus", hit)
             view = logic.view_of(kg, state)
             logic.to_elements(view)
-            logic.render_details(kg, state, view)
+            logic.details_data(kg, state, view)
             times.append((time.perf_counter() - t0) * 1000)
         out[f"search+details {ref}"] = statistics.median(times)
     for focus, node in EXPAND:
@@ -154,32 +199,41 @@ def main(argv=None) -> int:
             ctx = browser.new_context(viewport={"width": 1440, "height": 900})
             page = ctx.new_page()
             search = {ref: [] for _, ref in SEARCHES}
-            expand = {node: [] for _, node in EXPAND}
+            expand = {(node, pace): [] for _, node in EXPAND for pace in PACES}
             for i in range(args.runs):
                 for text, ref in SEARCHES:
                     search[ref].append(search_to_details(page, base, text, ref))
                 for focus, node in EXPAND:
-                    fresh = browser.new_context(viewport={"width": 1440, "height": 900})
-                    expand[node].append(click_to_expand(fresh.new_page(), base, focus, node))
-                    fresh.close()
+                    for pace in PACES:
+                        fresh = browser.new_context(viewport={"width": 1440, "height": 900})
+                        expand[(node, pace)].append(click_to_expand(fresh.new_page(), base, focus, node, pace))
+                        fresh.close()
             browser.close()
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=10)
 
-    def line(name, ms, goal):
+    def line(name, ms, goal, extra=""):
         ratio = ms / goal
-        return f"  {name:<44} {ms:8.0f} ms   goal ≤{goal:.0f} ms   {ratio:4.1f}× goal  {'ok' if ratio <= 1 else 'SLOWER'}"
+        return (f"  {name:<46} {ms:6.0f} ms  goal ≤{goal:.0f} ms  {ratio:4.1f}× goal  {'ok    ' if ratio <= 1 else 'SLOWER'}"
+                f"{extra}")
 
-    print(f"\nBrowser timings, median of {args.runs} (machine load {os.getloadavg()[0]:.1f}):")
+    def med(runs, key):
+        return statistics.median(r[key] for r in runs)
+
+    print(f"\nBrowser timings, median of {args.runs} (machine load {os.getloadavg()[0]:.1f}); in the page, from the "
+          f"input event to the first frame painted with the result:")
     cold_med = statistics.median(cold)
-    print(f"  {'cold start to first Explore render':<44} {cold_med:8.2f} s    goal ≤{GOAL_COLD_S:.0f} s     "
+    print(f"  {'cold start to first Explore render':<46} {cold_med:6.2f} s   goal ≤{GOAL_COLD_S:.0f} s     "
           f"{cold_med / GOAL_COLD_S:4.1f}× goal  {'ok' if cold_med <= GOAL_COLD_S else 'SLOWER'}")
-    for ref, times in search.items():
-        print(line(f"search → details ({ref})", statistics.median(times), GOAL_INTERACTION_MS))
-    for node, times in expand.items():
-        print(line(f"double-click → expand ({node})", statistics.median(times), GOAL_INTERACTION_MS))
+    for ref, runs in search.items():
+        print(line(f"search → details ({ref})", med(runs, "page"), GOAL_INTERACTION_MS,
+                   f"  (canvas {med(runs, 'canvas'):.0f} ms; driver {med(runs, 'driver'):.0f} ms)"))
+    for (node, pace), runs in expand.items():
+        how = "Playwright dblclick" if not pace else f"clicks {pace:.0f} ms apart"
+        print(line(f"double-click → expand ({node}, {how})"[:46], med(runs, "page"), GOAL_INTERACTION_MS,
+                   f"  (driver {med(runs, 'driver'):.0f} ms)"))
     print("\nServer-side share (same work as plain function calls, no HTTP/browser):")
     for name, ms in server_side(args.runs).items():
         print(line(name, ms, GOAL_INTERACTION_MS))

@@ -1,9 +1,10 @@
-/* The Explore canvas in the browser: how a server answer reaches the Cytoscape canvas, where new
- * nodes appear, and which canvas events go back to the server.
+/* Explore in the browser: how a server answer reaches the Cytoscape canvas and the details panel,
+ * where new nodes appear, and which canvas events go back to the server.
  *
  * Served by Dash from app/assets (no network). Used through ClientsideFunction("mlsd", ...) in
- * app/pages/explore.py. Labels never pass through innerHTML here: Cytoscape draws them on a canvas
- * and the path-name list sets <option>.value.
+ * app/pages/explore.py. Labels never pass through innerHTML here: Cytoscape draws them on a canvas,
+ * the details panel and the search suggestions are made with textContent, links get their href
+ * only when it is an app path or an http(s) URL, and the path-name list sets <option>.value.
  */
 (function () {
     "use strict";
@@ -25,7 +26,7 @@
         const anchor = anchorId ? cy.getElementById(anchorId) : null;
         const nodes = cy.nodes();
         if (!anchor || !anchor.length || !newCount) {
-            const bb = nodes.length ? nodes.boundingBox() : {x1: 0, y1: 0, w: 0, h: 0};
+            const bb = nodes.length ? nodes.boundingBox({includeLabels: false}) : {x1: 0, y1: 0, w: 0, h: 0};
             return {x: bb.x1 + bb.w / 2, y: bb.y1 + bb.h / 2, i: 0, step: 40};
         }
         const at = anchor.position();
@@ -46,15 +47,56 @@
         node.position({x: p.x + r * Math.cos(a), y: p.y + r * Math.sin(a)});
     }
 
+    /* A new element with a class and text content (never HTML). */
+    function element(tag, className, text) {
+        const el = document.createElement(tag);
+        if (className) { el.className = className; }
+        if (text !== undefined) { el.textContent = text; }
+        return el;
+    }
+
+    function withChildren(el, children) {
+        children.forEach(function (c) { el.append(c); });
+        return el;
+    }
+
+    function list(items, makeItem, className) {
+        return withChildren(element("ul", className), items.map(makeItem));
+    }
+
+    /* A link inside the app ({text, href}, href a path): moves like a dcc.Link, without a reload. */
+    function appLink(link) {
+        if (!/^\/(?!\/)/.test(link.href || "")) { return element("span", "", link.text); }
+        const a = element("a", "node-link", link.text);
+        a.href = link.href;
+        a.addEventListener("click", function (ev) {
+            if (ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) { return; }
+            ev.preventDefault();
+            window.history.pushState({}, "", link.href);
+            window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+            window.scrollTo(0, 0);
+        });
+        return a;
+    }
+
+    /* A link out of the app, in a new tab without a handle on this one (http(s) only). */
+    function externalLink(link) {
+        if (!/^https?:\/\//i.test(link.href || "")) { return element("span", "", link.text); }
+        const a = element("a", "external", link.text);
+        a.href = link.href;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer nofollow";
+        return a;
+    }
+
     let runs = 0;         // canvas updates asked for; an answer to an older one is dropped
-    let shownQuery = null;  // the URL query of the view on the canvas (from its last update)
 
     /* Make the canvas show exactly ``canvas.elements``: remove what is gone, add what is new (placed
      * beside ``canvas.anchor``), update classes and labels of the rest; then run ``canvas.layout``.
-     * A view that is already shown (same query) is left alone. */
+     * A view that is already shown (same query, kept on the instance as ``_mlsdQuery``) is left alone. */
     function updateCanvas(cy, canvas) {
-        if (canvas.query !== undefined && canvas.query === shownQuery) { return; }
-        shownQuery = canvas.query;
+        if (canvas.query !== undefined && canvas.query === cy._mlsdQuery) { return; }
+        cy._mlsdQuery = canvas.query;
         const want = new Map();
         canvas.elements.forEach(function (e) { want.set(e.data.id, e); });
         const fresh = canvas.elements.filter(function (e) {
@@ -99,14 +141,14 @@
      * so that when the double-click comes the answer is usually there already. Keyed by the view
      * shown and the node; a few dozen at most are kept. */
     const ahead = new Map();
-    function canvasAfter(event, ref) {
-        const key = shownQuery + "|" + event + "|" + ref;
+    function canvasAfter(cy, event, ref) {
+        const key = cy._mlsdQuery + "|" + event + "|" + ref;
         if (!ahead.has(key)) {
             if (ahead.size > 40) { ahead.clear(); }
             ahead.set(key, fetch("/_mlsd/canvas", {
                 method: "POST",
                 headers: {"Content-Type": "application/json"},
-                body: JSON.stringify({query: shownQuery, event: event, ref: ref}),
+                body: JSON.stringify({query: cy._mlsdQuery, event: event, ref: ref}),
             }).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; }));
         }
         return ahead.get(key);
@@ -118,9 +160,9 @@
      * callback's copy of the canvas then changes nothing. Without an answer from the route, the
      * callback draws the canvas as for any other update. */
     function expand(cy, event, ref, tell) {
-        if (shownQuery === null) { tell(); return; }
+        if (cy._mlsdQuery === undefined) { tell(); return; }
         const run = ++runs;
-        canvasAfter(event, ref).then(function (canvas) {
+        canvasAfter(cy, event, ref).then(function (canvas) {
             if (canvas && run === runs) { updateCanvas(cy, canvas); }
             requestAnimationFrame(function () { setTimeout(tell, 0); });
         });
@@ -141,6 +183,9 @@
                     cy._mlsdBound = true;
                     // (Cytoscape's own listeners - bounds, dirty, style, render, resize - stay)
                     cy.off("tap mouseover mouseout select unselect add remove dragfree viewport");
+                    // two clicks up to 400 ms apart make a double-click (Cytoscape's default, 250 ms,
+                    // misses an unhurried one; desktops use 400-500 ms)
+                    cy.multiClickDebounceTime(400);
                     const set = function (store, ref, double) {
                         window.dash_clientside.set_props(store, {data: {id: ref, ts: Date.now(), double: double}});
                     };
@@ -162,13 +207,15 @@
                         expand(cy, "expand", ref, function () { set("explore-dbl", ref, true); });
                     });
                     cy.on("tapstart", "node", function (ev) {
-                        if (!ev.target.id().startsWith("more::")) { canvasAfter("expand", ev.target.id()); }
+                        if (!ev.target.id().startsWith("more::") && cy._mlsdQuery !== undefined) {
+                            canvasAfter(cy, "expand", ev.target.id());
+                        }
                     });
                     cy.on("mouseover", "node", function (ev) {
                         const ref = ev.target.id();
                         clearTimeout(rest);
-                        if (!ref.startsWith("more::") && shownQuery !== null) {
-                            rest = setTimeout(function () { canvasAfter("expand", ref); }, 80);
+                        if (!ref.startsWith("more::") && cy._mlsdQuery !== undefined) {
+                            rest = setTimeout(function () { canvasAfter(cy, "expand", ref); }, 80);
                         }
                     });
                     cy.on("mouseout", "node", function () { clearTimeout(rest); });
@@ -181,7 +228,7 @@
              * instance directly: the component's own ``elements`` prop stays empty, so React never
              * diffs the element list (a page re-render cannot add an element twice either). An
              * expansion ("preset": nodes already drawn stay put) is shown at once; a new view waits
-             * until the browser has painted the rest of the answer, so the details never wait for
+             * until the browser has rendered the rest of the answer, so the details never wait for
              * its layout. */
             applyCanvas: function (canvas) {
                 if (!canvas || !canvas.elements) { return noUpdate(); }
@@ -195,7 +242,10 @@
                 if (canvas.layout && canvas.layout.name === "preset" && findCy("explore-graph")) {
                     apply(0);
                 } else {
-                    requestAnimationFrame(function () { setTimeout(function () { apply(100); }, 0); });
+                    // when the browser is idle: after React has rendered the rest of the answer (Dash
+                    // renders asynchronously, so a plain timer could run the layout before the details)
+                    const later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
+                    requestAnimationFrame(function () { later(function () { apply(100); }, {timeout: 300}); });
                 }
                 return noUpdate();
             },
@@ -216,10 +266,118 @@
             searchText: function (text) {
                 const t = (text || "").trim();
                 if (t.length < 2) {
-                    window.dash_clientside.set_props("explore-hits", {children: []});
+                    const box = document.getElementById("explore-hits");
+                    if (box) { box.replaceChildren(); }
                     return noUpdate();
                 }
                 return t;
+            },
+
+            /* The details panel from its data (mlsd.app.callbacks_explore.details_data), drawn with
+             * textContent only; a link inside the app moves like a dcc.Link (history, no reload). */
+            showDetails: function (data) {
+                const panel = document.getElementById("explore-details");
+                if (!panel || !data) { return noUpdate(); }
+                const out = [];
+                if (data.notice) {
+                    const box = element("div", "notice notice-" + data.notice.kind);
+                    box.setAttribute("role", data.notice.kind === "error" ? "alert" : "status");
+                    box.append(element("p", "", data.notice.text));
+                    panel.replaceChildren(box);
+                    return noUpdate();
+                }
+                const head = element("div", "details-head");
+                const badge = element("span", "badge", data.kind);
+                badge.style.backgroundColor = data.colour;
+                const title = element("h2", "details-title", data.title);
+                title.id = "explore-details-title";
+                head.append(badge, title);
+                out.push(head);
+                if (data.synonyms) {
+                    const p = element("p", "muted", "Also called: ");
+                    p.append(element("span", "synonyms", data.synonyms));
+                    out.push(p);
+                }
+                if (data.definition) { out.push(element("p", "definition", data.definition)); }
+                out.push(withChildren(element("div", "details-actions"), data.actions.map(appLink)));
+                if (data.more_note) { out.push(element("div", "more-note", data.more_note)); }
+                if (data.links.length) { out.push(withChildren(element("div", "links"), data.links.map(externalLink))); }
+                if (data.facts.length) {
+                    const dl = element("dl", "facts");
+                    data.facts.forEach(function (f) { dl.append(element("dt", "", f[0]), element("dd", "", f[1])); });
+                    out.push(dl);
+                }
+                if (data.locations.length) {
+                    out.push(element("h3", "", "Where the book discusses it"));
+                    const ul = list(data.locations, function (loc) {
+                        return withChildren(element("li", "location"), [loc.href ? appLink(loc) : document.createTextNode(loc.text)]);
+                    }, "locations");
+                    ul.id = "explore-locations";
+                    out.push(ul);
+                } else if (data.no_locations) {
+                    out.push(element("p", "muted", data.no_locations));
+                }
+                [["Symptoms", data.symptoms], ["Trade-offs", data.tradeoffs]].forEach(function (pair) {
+                    if (pair[1].length) {
+                        out.push(element("h3", "", pair[0]), list(pair[1], function (text) { return element("li", "", text); }));
+                    }
+                });
+                if (data.tools.items.length) {
+                    out.push(element("h3", "", data.tools.title));
+                    out.push(list(data.tools.items, function (t) {
+                        return withChildren(element("li"), [appLink(t), element("div", "why", t.why)]);
+                    }, "tool-list"));
+                    if (data.tools.all) { out.push(appLink(data.tools.all)); }
+                }
+                if (data.techniques.length) {
+                    out.push(element("h3", "", "Techniques that address it"));
+                    out.push(list(data.techniques, function (t) { return withChildren(element("li"), [appLink(t)]); }));
+                }
+                data.groups.forEach(function (g) {
+                    const box = element("details");
+                    box.open = g.open;
+                    box.append(element("summary", "", g.title), list(g.items, function (i) {
+                        return withChildren(element("li"), [appLink(i), document.createTextNode("  " + i.kind)]);
+                    }, "group-list"));
+                    if (g.rest) { box.append(element("p", "muted", g.rest)); }
+                    out.push(box);
+                });
+                panel.replaceChildren.apply(panel, out);
+                return noUpdate();
+            },
+
+            /* Draw the suggestions ({text, hits}) as plain elements with text content (React never
+             * renders into this box); a pick goes to the explore-pick store. An answer for text the
+             * box no longer holds is dropped. */
+            showHits: function (data) {
+                const box = document.getElementById("explore-hits");
+                const input = document.getElementById("explore-search");
+                if (!box || !data || (input && input.value.trim() !== data.text)) { return noUpdate(); }
+                box.replaceChildren();
+                if (data.text.length < 2) { return noUpdate(); }
+                if (!data.hits.length) {
+                    box.append(element("div", "hit-empty", "Nothing matches \u201c" + data.text +
+                                       "\u201d. Try fewer words, or another name for it."));
+                    return noUpdate();
+                }
+                const list = element("ul", "hit-list");
+                list.setAttribute("role", "listbox");
+                data.hits.forEach(function (hit) {
+                    const button = element("button", "hit");
+                    button.type = "button";
+                    const badge = element("span", "badge", hit.kind);
+                    badge.style.backgroundColor = hit.colour;
+                    button.append(badge, element("span", "hit-label", hit.label), element("span", "muted small", " " + hit.matched));
+                    button.addEventListener("click", function () {
+                        box.replaceChildren();
+                        window.dash_clientside.set_props("explore-pick", {data: {id: hit.id, ts: Date.now()}});
+                    });
+                    const item = element("li");
+                    item.append(button);
+                    list.append(item);
+                });
+                box.append(list);
+                return noUpdate();
             },
 
             /* The ~1000 names the path inputs suggest, made here rather than as Dash components (which

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import dash
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from mlsd.app import callbacks_explore as logic
 from mlsd.app.state import current_kg
-from mlsd.app.ui import KIND_NAMES, kind_badge, legend
+from mlsd.app.ui import KIND_NAMES, legend
 
 dash.register_page(__name__, path="/", name="Explore", title="mlsd — Explore", order=0)
 
@@ -34,6 +34,9 @@ def layout(**query):
         dcc.Store(id="explore-canvas", data=logic.to_canvas(state, view)),
         dcc.Store(id="explore-applied"),
         dcc.Store(id="explore-query"),
+        dcc.Store(id="explore-hits-data"),
+        dcc.Store(id="explore-details-data", data=logic.details_data(kg, state, view)),
+        dcc.Store(id="explore-pick"),
         dcc.Store(id="explore-layouts", data={name: logic.cy_layout(name) for name in logic.LAYOUTS}),
         dcc.Store(id="explore-names-data", data=names),
         dcc.Download(id="explore-download"),
@@ -100,7 +103,8 @@ def layout(**query):
                        "“Tidy layout” arranges everything again); a “+N more” node shows the next neighbours.",
                        className="muted small"),
             ], className="panel canvas-panel"),
-            html.Aside(logic.render_details(kg, state, view), id="explore-details", className="panel details-panel"),
+            # explore.js draws explore-details-data here (text only; React never renders into it)
+            html.Aside(id="explore-details", className="panel details-panel", **{"aria-live": "polite"}),
         ], className="explore-grid"),
     ], className="explore")
 
@@ -110,25 +114,22 @@ clientside_callback(ClientsideFunction("mlsd", "searchText"), Output("explore-qu
                     Input("explore-search", "value"), prevent_initial_call=True)
 
 
-@callback(Output("explore-hits", "children"), Input("explore-query", "data"), prevent_initial_call=True)
+@callback(Output("explore-hits-data", "data"), Input("explore-query", "data"), prevent_initial_call=True)
 def show_hits(text):
-    kg = current_kg()
-    hits = logic.search_hits(kg, text)
-    if not text or len(text.strip()) < 2:
-        return []
-    if not hits:
-        return html.Div(f"Nothing matches “{text}”. Try fewer words, or another name for it.", className="hit-empty")
-    return html.Ul([html.Li(html.Button([kind_badge(h["type"]), html.Span(h["label"], className="hit-label"),
-                                         html.Span(f" {h['matched']}", className="muted small")],
-                                        id={"type": "explore-hit", "ref": h["id"]}, className="hit", n_clicks=0))
-                    for h in hits], className="hit-list", role="listbox")
+    """The suggestions for ``text`` as data; explore.js draws them (plain text, no components)."""
+    return logic.hit_list(current_kg(), text)
+
+
+clientside_callback(ClientsideFunction("mlsd", "showHits"), Output("explore-hits", "title"),
+                    Input("explore-hits-data", "data"), prevent_initial_call=True)
+clientside_callback(ClientsideFunction("mlsd", "showDetails"), Output("explore-details", "title"),
+                    Input("explore-details-data", "data"))
 
 
 @callback(
     Output("explore-state", "data"),
-    Output("explore-hits", "children", allow_duplicate=True),
     Output("explore-search", "value"),
-    Output("explore-details", "children"),
+    Output("explore-details-data", "data"),
     Output("explore-share", "href"),
     Output("explore-kinds", "value"),
     Output("explore-relations", "value"),
@@ -136,7 +137,7 @@ def show_hits(text):
     Output("explore-layout", "value"),
     Output("explore-canvas", "data"),
     Output("explore-status", "children"),
-    Input({"type": "explore-hit", "ref": ALL}, "n_clicks"),
+    Input("explore-pick", "data"),
     Input("explore-search", "n_submit"),
     Input("explore-tap", "data"),
     Input("explore-dbl", "data"),
@@ -156,27 +157,27 @@ def show_hits(text):
     State("explore-path-to", "value"),
     prevent_initial_call=True,
 )
-def update_state(_hits, _submit, tap, dbl, _expand, _more, _collapse, _undo, kinds, relations, stages, layout_name,
+def update_state(pick, _submit, tap, dbl, _expand, _more, _collapse, _undo, kinds, relations, stages, layout_name,
                  _path, _clear, state, text, path_from, path_to):
     trig = ctx.triggered_id
     if trig is None or state is None:
         raise PreventUpdate
-    if isinstance(trig, dict):  # a search suggestion
-        if not ctx.triggered or not ctx.triggered[0]["value"]:
+    if trig == "explore-pick":  # a search suggestion
+        if not pick or pick.get("id") not in current_kg().nodes:
             raise PreventUpdate
-        return _outputs(state, logic.reduce_state(state, "focus", trig["ref"]), [], "")
+        return _outputs(state, logic.reduce_state(state, "focus", pick["id"]), "")
     if trig == "explore-search":
         hits = logic.search_hits(current_kg(), text, limit=1)
         if not hits:
             raise PreventUpdate
-        return _outputs(state, logic.reduce_state(state, "focus", hits[0]["id"]), [], "")
+        return _outputs(state, logic.reduce_state(state, "focus", hits[0]["id"]), "")
     if "explore-dbl.data" in ctx.triggered_prop_ids:
         trig = "explore-dbl"  # the second tap of a double-click can come in the same request
     if trig in ("explore-tap", "explore-dbl"):
         tap = tap if trig == "explore-tap" else dbl
         if not tap or not tap.get("id"):
             raise PreventUpdate
-        return _outputs(state, logic.reduce_state(state, "tap", tap), no_update, no_update)
+        return _outputs(state, logic.reduce_state(state, "tap", tap), no_update)
     events = {"explore-expand": ("expand", None), "explore-more": ("more", None), "explore-collapse": ("collapse", None),
               "explore-undo": ("undo", None), "explore-layout": ("layout", layout_name),
               "explore-path-go": ("path", [_resolve(path_from), _resolve(path_to)]), "explore-path-clear": ("path_clear", None),
@@ -188,10 +189,10 @@ def update_state(_hits, _submit, tap, dbl, _expand, _more, _collapse, _undo, kin
             raise PreventUpdate  # the controls were only brought in step with the state
     if event == "layout" and layout_name == state.get("layout"):
         raise PreventUpdate
-    return _outputs(state, logic.reduce_state(state, event, payload), no_update, no_update)
+    return _outputs(state, logic.reduce_state(state, event, payload), no_update)
 
 
-def _outputs(old, state, hits, search):
+def _outputs(old, state, search):
     """Everything one interaction changes, canvas included, in one response.
 
     Only what differs from ``old`` is sent: the browser re-renders nothing that stayed the same
@@ -207,16 +208,16 @@ def _outputs(old, state, hits, search):
 
     details = no_update
     if _details_key(state, view) != _details_key(old, logic.view_of(kg, old)):
-        details = logic.render_details(kg, state, view)
+        details = logic.details_data(kg, state, view)
     controls = [changed(state.get(k) or [], old.get(k) or []) for k in ("kinds", "relations", "stages")]
-    return (state, hits, search, details, changed(logic.to_query(state), logic.to_query(old)), *controls,
+    return (state, search, details, changed(logic.to_query(state), logic.to_query(old)), *controls,
             changed(state.get("layout", "cose"), old.get("layout", "cose")),
             logic.to_canvas(state, view) if redraw else no_update,
             logic.render_status(kg, state, view) if redraw else no_update)
 
 
 def _details_key(state, view):
-    """What the details panel depends on (:func:`logic.render_details`)."""
+    """What the details panel depends on (:func:`logic.details_data`)."""
     ref = state.get("selected") or state.get("focus")
     return (ref, state.get("focus"), view["more"].get(ref),
             *(tuple(state.get(k) or []) for k in ("kinds", "relations", "stages")), state.get("layout"))

@@ -164,10 +164,13 @@ def page(browser):
 
 
 def open_page(page, url: str) -> None:
-    """Go to ``url`` and wait until Dash has rendered the page content."""
+    """Go to ``url`` and wait until Dash has rendered the page content (on Explore: the canvas too,
+    which explore.js draws once the page is idle)."""
     page.goto(url)
     page.wait_for_selector("#_pages_content > *")
     page.wait_for_load_state("networkidle")
+    if page.locator("#explore-graph").count():
+        cy_wait(page, "cy.nodes().length > 0")
 
 
 def shoot(page, name: str) -> None:

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from mlsd.app import callbacks_explore as logic
-from mlsd.app.ui import component_text, location_text
+from mlsd.app.ui import location_text
 from mlsd.graph.network import find_neighbors, find_path
 from mlsd.graph.views import EXPANSION_CAP, build_view, describe_card
 
@@ -80,15 +80,36 @@ def test_path_is_drawn_and_marked(kg):
     assert marked == {(s["source"], s["target"]) for s in steps}
 
 
+@pytest.mark.parametrize("text, ref", [("train/serve skew", SKEW), ("feast", "tool/feast")])
+def test_suggestions_are_data_the_browser_draws_as_text(kg, text, ref):
+    data = logic.hit_list(kg, text)
+    assert data["text"] == text and data["hits"][0]["id"] == ref
+    first = data["hits"][0]
+    assert set(first) == {"id", "label", "kind", "colour", "matched"}
+    assert first["kind"] in logic.KIND_NAMES.values() and re.fullmatch(r"#[0-9a-fA-F]{6}", first["colour"])
+    assert logic.hit_list(kg, "x")["hits"] == []
+
+
 def test_details_show_book_locations_and_tools(kg):
     card = describe_card(kg, SKEW)
     assert card["locations"] and card["tools"]
-    text = component_text(logic.render_details(kg, logic.parse_state(kg, {"focus": SKEW})))
-    for loc in card["locations"]:
-        assert location_text(loc) in text
-    assert card["tools"][0]["label"] in text
+    data = logic.details_data(kg, logic.parse_state(kg, {"focus": SKEW}))
+    assert data["title"] == card["label"] and data["kind"] == "Problem"
+    assert [loc["text"] for loc in data["locations"]] == [location_text(loc) for loc in card["locations"]]
+    assert all(loc["href"].startswith("/?focus=section%2F") for loc in data["locations"])
+    assert data["tools"]["items"][0]["text"] == card["tools"][0]["label"]
+    assert data["tools"]["items"][0]["why"].startswith(card["tools"][0]["label"] + " —")
+    assert {"text": "Find tools →", "href": "/find?q=Training-serving+skew"} in data["actions"]
 
 
+def test_details_links_keep_the_filters_and_only_leave_the_app_over_http(kg):
+    state = logic.parse_state(kg, {"focus": "tool/feast", "kinds": "tool,technique", "layout": "concentric"})
+    data = logic.details_data(kg, state)
+    links = [i for g in data["groups"] for i in g["items"]]
+    assert links and all(i["href"].startswith("/?focus=") and "kinds=tool%2Ctechnique" in i["href"]
+                         and "layout=concentric" in i["href"] for i in links)
+    assert data["links"] and all(link["href"].startswith(("https://", "http://")) for link in data["links"])
+    assert logic.details_data(kg, {**state, "selected": "no/such", "focus": "no/such"})["notice"]["kind"] == "info"
 
 
 # ------------------------------------------------------------------ in the browser
@@ -238,3 +259,16 @@ def test_double_click_and_more_node_work_without_the_canvas_route(page, live_ser
     page.wait_for_function(f"location.search.includes('expand={big}~2') || location.search.includes('expand={big}%7E2')")
     # the aborted route requests are the only errors (the browser reports each failed load)
     assert all("net::ERR_FAILED" in e for e in page.console.errors)
+
+
+@pytest.mark.browser
+def test_a_link_in_the_details_moves_within_the_app(page, live_server, kg):
+    page.open(live_server + "/?focus=" + SKEW)
+    page.evaluate("window.__same_page = true")
+    first = describe_card(kg, SKEW)["locations"][0]
+    page.click("#explore-locations a")
+    page.wait_for_function("(document.querySelector('#explore-details-title') || {}).innerText === %r"
+                           % kg.label(f"section/{first['section_number']}"))
+    assert "focus=section" in page.evaluate("location.search")
+    assert page.evaluate("window.__same_page") is True  # no reload: a dcc.Link-style move
+    assert page.console.errors == []
