@@ -197,7 +197,8 @@ def _outputs(old, state, search):
 
     Only what differs from ``old`` is sent: the browser re-renders nothing that stayed the same
     (a plain selection keeps the canvas, a double-click keeps the details of the node it selected).
-    The canvas goes to ``explore-canvas``, which explore.js applies once the rest is painted.
+    The canvas, details and suggestions go to stores that explore.js draws: an expansion at once,
+    a new view's layout once the browser is idle (after the details).
     """
     kg = current_kg()
     view = logic.view_of(kg, state)
