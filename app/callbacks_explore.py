@@ -19,7 +19,7 @@ from mlsd.graph.views import build_view, describe_card
 from .ui import KIND_NAMES, evidence_text, explore_href, kind_style, location_text
 
 __all__ = ["LAYOUTS", "DEFAULT_FOCUS", "parse_state", "to_query", "reduce_state", "to_elements", "to_canvas",
-           "canvas_after", "CANVAS_EVENTS", "stylesheet", "cy_layout", "search_hits", "hit_list", "details_data",
+           "view_after", "VIEW_EVENTS", "stylesheet", "cy_layout", "search_hits", "hit_list", "details_data",
            "render_status", "view_of", "DOUBLE_TAP_MS", "RELATION_NAMES"]
 
 LAYOUTS = {"cose": "Force-directed (cose)", "concentric": "Concentric", "breadthfirst": "Tree (breadth-first)",
@@ -32,7 +32,7 @@ RELATION_NAMES = {"solves": "solves", "implements": "implements", "alternativeTo
                   "stage": "lifecycle stage", "category": "category", "isPartOf": "part of", "inChapter": "in chapter",
                   "forChapter": "reading for chapter", "concernOf": "concern of", "about": "about",
                   "option": "option", "prerequisite": "prerequisite", "stageChapter": "stage chapter"}
-CANVAS_EVENTS = ("expand", "more", "collapse")
+VIEW_EVENTS = ("focus", "select", "expand", "more", "collapse")
 _FIELDS = ("focus", "expanded", "kinds", "relations", "stages", "layout", "path", "selected")
 
 
@@ -106,7 +106,9 @@ def reduce_state(state: dict, event: str, payload=None) -> dict:
     Events: ``focus`` (ref), ``select`` (ref), ``tap`` ({"id", "ts", "double"}: select, or expand on a
     double tap (``double``, or two taps within ``DOUBLE_TAP_MS`` when it is missing), or show more on a "+N more" node), ``expand`` (ref or the selection),
     ``more`` (ref), ``collapse`` (ref or the selection), ``undo``, ``filters``
-    ({"kinds", "relations", "stages"}), ``layout`` (name), ``path`` ([a, b]), ``path_clear``.
+    ({"kinds", "relations", "stages"}), ``layout`` (name), ``path`` ([a, b]), ``path_clear``,
+    ``goto`` (a state from :func:`parse_state`: the view the browser already shows; undo returns
+    from it unless only the selection changed).
     """
     s = dict(state)
     s["redraw"] = event not in ("tap", "select")
@@ -126,6 +128,14 @@ def reduce_state(state: dict, event: str, payload=None) -> dict:
         return s
     if event == "select":
         s["selected"] = payload
+        return s
+    if event == "goto":
+        target = {k: payload.get(k) for k in _FIELDS}
+        if {k: s.get(k) for k in _FIELDS if k != "selected"} != {k: v for k, v in target.items() if k != "selected"}:
+            s = _push(s)
+        else:
+            s["redraw"] = False
+        s.update(target, last_tap=None)
         return s
     if event == "undo":
         hist = list(s.get("history", []))
@@ -224,7 +234,7 @@ def to_canvas(state: dict, view: dict) -> dict:
     (the "preset" layout) and the browser places the new ones beside the expanded node, the
     ``anchor``; any other change (new focus, filters, layout, path, undo) runs the chosen layout.
     ``query`` is the view's URL query (without ``?``): the browser sends it back to
-    :func:`canvas_after` for the next expansion.
+    :func:`view_after` for the next click.
 
     Examples
     --------
@@ -242,23 +252,29 @@ def to_canvas(state: dict, view: dict) -> dict:
     return {"elements": to_elements(view), "layout": layout, "anchor": anchor, "query": to_query(state)[1:]}
 
 
-def canvas_after(kg, query: str, event: str, ref: str) -> dict:
-    """The canvas after ``event`` (one of :data:`CANVAS_EVENTS`) on node ``ref`` in the view that
-    the URL query ``query`` describes: what a double-click shows, computed without the page's state.
+def view_after(kg, query: str, event: str, ref: str) -> dict:
+    """What the page shows after ``event`` (one of :data:`VIEW_EVENTS`) on node ``ref`` in the view
+    that the URL query ``query`` describes, computed without the page's state: ``{"canvas",
+    "details"}`` (:func:`to_canvas`, :func:`details_data`; ``canvas`` is None for ``select``, which
+    changes only the details) and ``query``, the URL query of the view after the event. The
+    browser asks for it on a click or a pick, draws it, then hands ``query`` to the page's Dash
+    callback (event ``goto`` of :func:`reduce_state`), which brings its state to the same view.
 
     Raises
     ------
     ValueError
-        ``event`` is not an expansion event.
+        ``event`` is not one of :data:`VIEW_EVENTS`.
     NotFoundError
         ``ref`` is not a node of ``kg``.
     """
-    if event not in CANVAS_EVENTS:
-        raise ValueError(f"`{event}` is not one of {', '.join(CANVAS_EVENTS)}")
+    if event not in VIEW_EVENTS:
+        raise ValueError(f"`{event}` is not one of {', '.join(VIEW_EVENTS)}")
     if ref not in kg.nodes:
         raise NotFoundError(f"no node `{ref}` in the graph")
     state = reduce_state(parse_state(kg, parse_qs(query or "")), event, ref)
-    return to_canvas(state, view_of(kg, state))
+    view = view_of(kg, state)
+    return {"query": to_query(state)[1:], "canvas": to_canvas(state, view) if state.get("redraw", True) else None,
+            "details": details_data(kg, state, view)}
 
 
 def stylesheet() -> list[dict]:

@@ -110,7 +110,7 @@ def search_to_details(page, base: str, text: str, ref: str) -> dict:
     }}""", [label, ref])
     t0 = time.perf_counter()
     hit.click()
-    page.wait_for_function("window.__t.painted")
+    page.wait_for_function("window.__t.painted", timeout=5000)
     driver = (time.perf_counter() - t0) * 1000
     page.wait_for_function("window.__t.canvas")
     t = page.evaluate("window.__t")
@@ -142,10 +142,25 @@ def click_to_expand(page, base: str, focus: str, node: str, pace_ms: float = 0) 
     else:
         page.mouse.dblclick(pos["x"], pos["y"])
     page.wait_for_function(f"(b) => {{ const cy = {CY}; return window.__t.painted && cy.nodes().length != b; }}", arg=before,
-                           timeout=10000)
+                           timeout=5000)
     driver = (time.perf_counter() - t0) * 1000
     t = page.evaluate("window.__t")  # the double-click is complete at the second mouseup
     return {"page": t["painted"] - t["ups"][1], "driver": driver}
+
+
+RETRIES: list[str] = []
+
+
+def _retried(measure, *args):
+    """``measure(*args)``, once more if the interaction did not happen (a pick that missed a list
+    being redrawn, a double-click slower than Cytoscape's 400 ms): such runs are counted, not timed."""
+    from playwright.sync_api import TimeoutError as Timeout
+    for attempt in range(3):
+        try:
+            return measure(*args)
+        except Timeout:
+            RETRIES.append(f"{measure.__name__}{args[2:]}")
+    raise SystemExit(f"{measure.__name__}{args[2:]} did not complete in three tries")
 
 
 def server_side(runs: int) -> dict:
@@ -202,11 +217,11 @@ def main(argv=None) -> int:
             expand = {(node, pace): [] for _, node in EXPAND for pace in PACES}
             for i in range(args.runs):
                 for text, ref in SEARCHES:
-                    search[ref].append(search_to_details(page, base, text, ref))
+                    search[ref].append(_retried(search_to_details, page, base, text, ref))
                 for focus, node in EXPAND:
                     for pace in PACES:
                         fresh = browser.new_context(viewport={"width": 1440, "height": 900})
-                        expand[(node, pace)].append(click_to_expand(fresh.new_page(), base, focus, node, pace))
+                        expand[(node, pace)].append(_retried(click_to_expand, fresh.new_page(), base, focus, node, pace))
                         fresh.close()
             browser.close()
     finally:
@@ -234,6 +249,8 @@ def main(argv=None) -> int:
         how = "Playwright dblclick" if not pace else f"clicks {pace:.0f} ms apart"
         print(line(f"double-click → expand ({node}, {how})"[:46], med(runs, "page"), GOAL_INTERACTION_MS,
                    f"  (driver {med(runs, 'driver'):.0f} ms)"))
+    if RETRIES:
+        print(f"  ({len(RETRIES)} run(s) repeated because the interaction did not happen: {', '.join(RETRIES)})")
     print("\nServer-side share (same work as plain function calls, no HTTP/browser):")
     for name, ms in server_side(args.runs).items():
         print(line(name, ms, GOAL_INTERACTION_MS))

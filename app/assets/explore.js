@@ -136,36 +136,127 @@
                                        y: (cy.height() - zoom * (bb.y1 + bb.y2)) / 2}});
     }
 
-    /* Expansions ahead of time: the canvas a double-click on a node would show, asked of the
-     * server's JSON route (app/explore_api.py) when the pointer rests on the node or presses it,
-     * so that when the double-click comes the answer is usually there already. Keyed by the view
-     * shown and the node; a few dozen at most are kept. */
-    const ahead = new Map();
-    function canvasAfter(cy, event, ref) {
+    /* Answers of the server's JSON route (app/explore_api.py): what the page shows after an event
+     * on a node, {query, canvas, details}. Asked ahead for a double-click when the pointer rests on
+     * or presses a node, so the answer is usually there when the double-click comes. Keyed by the
+     * view shown, the event and the node; a few dozen at most are kept. */
+    const answers = new Map();
+    function viewAfter(cy, event, ref) {
         const key = cy._mlsdQuery + "|" + event + "|" + ref;
-        if (!ahead.has(key)) {
-            if (ahead.size > 40) { ahead.clear(); }
-            ahead.set(key, fetch("/_mlsd/canvas", {
+        if (!answers.has(key)) {
+            if (answers.size > 40) { answers.clear(); }
+            answers.set(key, fetch("/_mlsd/view", {
                 method: "POST",
                 headers: {"Content-Type": "application/json"},
                 body: JSON.stringify({query: cy._mlsdQuery, event: event, ref: ref}),
             }).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; }));
         }
-        return ahead.get(key);
+        return answers.get(key);
     }
 
-    /* Expand ``ref`` (event "expand", or "more" for the next page of its neighbours): draw the
-     * canvas from the JSON route at once, and only after it is painted tell the page's Dash
-     * callback (state, details, address bar: work that would otherwise hold up the drawing); the
-     * callback's copy of the canvas then changes nothing. Without an answer from the route, the
-     * callback draws the canvas as for any other update. */
-    function expand(cy, event, ref, tell) {
-        if (cy._mlsdQuery === undefined) { tell(); return; }
-        const run = ++runs;
-        canvasAfter(cy, event, ref).then(function (canvas) {
-            if (canvas && run === runs) { updateCanvas(cy, canvas); }
-            requestAnimationFrame(function () { setTimeout(tell, 0); });
+    /* An interaction drawn from the route's answer before the page's Dash callback hears of it:
+     * ``draw(answer)`` shows what changes; after that frame is painted, ``tell(query)`` gives the
+     * callback the view now shown, and the callback (event "goto") only brings its state, the
+     * address bar and the status line to it - its copy of the canvas and details changes nothing.
+     * Without an answer, ``tell()`` passes the plain event and the callback draws as before. An
+     * answer that arrives after a newer interaction began is dropped. */
+    let acts = 0;
+    function act(cy, event, ref, draw, tell) {
+        if (!cy || cy._mlsdQuery === undefined) { tell(); return; }
+        const mine = ++acts;
+        viewAfter(cy, event, ref).then(function (answer) {
+            if (mine !== acts) { return; }
+            if (!answer) { tell(); return; }
+            draw(answer);
+            requestAnimationFrame(function () { setTimeout(function () { tell(answer.query); }, 0); });
         });
+    }
+
+    /* Tell the Dash callback of an interaction: {id, ts, double, query} into one of its stores. */
+    function tell(store, ref, double, query) {
+        const data = {id: ref, ts: Date.now(), double: double};
+        if (query !== undefined) { data.query = query; }
+        window.dash_clientside.set_props(store, {data: data});
+    }
+
+    /* The details panel from its data (mlsd.app.callbacks_explore.details_data), drawn with
+     * textContent only; a link inside the app moves like a dcc.Link (history, no reload). */
+    function drawDetails(data) {
+        const panel = document.getElementById("explore-details");
+        const json = JSON.stringify(data);
+        if (!panel || !data || panel._mlsdShown === json) { return; }  // not drawn twice
+        panel._mlsdShown = json;
+        const out = [];
+        if (data.notice) {
+            const box = element("div", "notice notice-" + data.notice.kind);
+            box.setAttribute("role", data.notice.kind === "error" ? "alert" : "status");
+            box.append(element("p", "", data.notice.text));
+            panel.replaceChildren(box);
+            return;
+        }
+        const head = element("div", "details-head");
+        const badge = element("span", "badge", data.kind);
+        badge.style.backgroundColor = data.colour;
+        const title = element("h2", "details-title", data.title);
+        title.id = "explore-details-title";
+        head.append(badge, title);
+        out.push(head);
+        if (data.synonyms) {
+            const p = element("p", "muted", "Also called: ");
+            p.append(element("span", "synonyms", data.synonyms));
+            out.push(p);
+        }
+        if (data.definition) { out.push(element("p", "definition", data.definition)); }
+        out.push(withChildren(element("div", "details-actions"), data.actions.map(appLink)));
+        if (data.more_note) { out.push(element("div", "more-note", data.more_note)); }
+        if (data.links.length) { out.push(withChildren(element("div", "links"), data.links.map(externalLink))); }
+        if (data.facts.length) {
+            const dl = element("dl", "facts");
+            data.facts.forEach(function (f) { dl.append(element("dt", "", f[0]), element("dd", "", f[1])); });
+            out.push(dl);
+        }
+        if (data.locations.length) {
+            out.push(element("h3", "", "Where the book discusses it"));
+            const ul = list(data.locations, function (loc) {
+                return withChildren(element("li", "location"), [loc.href ? appLink(loc) : document.createTextNode(loc.text)]);
+            }, "locations");
+            ul.id = "explore-locations";
+            out.push(ul);
+        } else if (data.no_locations) {
+            out.push(element("p", "muted", data.no_locations));
+        }
+        [["Symptoms", data.symptoms], ["Trade-offs", data.tradeoffs]].forEach(function (pair) {
+            if (pair[1].length) {
+                out.push(element("h3", "", pair[0]), list(pair[1], function (text) { return element("li", "", text); }));
+            }
+        });
+        if (data.tools.items.length) {
+            out.push(element("h3", "", data.tools.title));
+            out.push(list(data.tools.items, function (t) {
+                return withChildren(element("li"), [appLink(t), element("div", "why", t.why)]);
+            }, "tool-list"));
+            if (data.tools.all) { out.push(appLink(data.tools.all)); }
+        }
+        if (data.techniques.length) {
+            out.push(element("h3", "", "Techniques that address it"));
+            out.push(list(data.techniques, function (t) { return withChildren(element("li"), [appLink(t)]); }));
+        }
+        data.groups.forEach(function (g) {
+            const box = element("details");
+            box.open = g.open;
+            box.append(element("summary", "", g.title), list(g.items, function (i) {
+                return withChildren(element("li"), [appLink(i), document.createTextNode("  " + i.kind)]);
+            }, "group-list"));
+            if (g.rest) { box.append(element("p", "muted", g.rest)); }
+            out.push(box);
+        });
+        panel.replaceChildren.apply(panel, out);
+    }
+
+    /* ``f`` when the browser is idle (at most ``ms`` later): after React has rendered what Dash
+     * just received, so a layout run here never holds up the details. */
+    function whenIdle(f, ms) {
+        if (window.requestIdleCallback) { window.requestIdleCallback(f, {timeout: ms || 300}); } else { setTimeout(f, 50); }
     }
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -186,36 +277,38 @@
                     // two clicks up to 400 ms apart make a double-click (Cytoscape's default, 250 ms,
                     // misses an unhurried one; desktops use 400-500 ms)
                     cy.multiClickDebounceTime(400);
-                    const set = function (store, ref, double) {
-                        window.dash_clientside.set_props(store, {data: {id: ref, ts: Date.now(), double: double}});
-                    };
                     let last = {ref: null, at: 0}, rest = null;
                     cy.on("tap", "node", function (ev) {
                         const ref = ev.target.id(), at = performance.now();
                         if (ref.startsWith("more::")) {  // "+N more": the next neighbours of its node
-                            expand(cy, "more", ref.slice(6), function () { set("explore-tap", ref, false); });
+                            act(cy, "more", ref.slice(6), function (answer) { updateCanvas(cy, answer.canvas); },
+                                function (query) { tell("explore-tap", ref, false, query); });
                             return;
                         }
                         // the second click of a double-click selects nothing new: no round trip
                         const again = ref === last.ref && at - last.at < 600;
                         last = {ref: ref, at: at};
-                        if (!again) { set("explore-tap", ref, false); }
+                        if (!again) {
+                            act(cy, "select", ref, function (answer) { drawDetails(answer.details); },
+                                function (query) { tell("explore-tap", ref, false, query); });
+                        }
                     });
                     cy.on("dbltap", "node", function (ev) {
                         const ref = ev.target.id();
                         if (ref.startsWith("more::")) { return; }  // its taps already showed more
-                        expand(cy, "expand", ref, function () { set("explore-dbl", ref, true); });
+                        act(cy, "expand", ref, function (answer) { updateCanvas(cy, answer.canvas); },
+                            function (query) { tell("explore-dbl", ref, true, query); });
                     });
                     cy.on("tapstart", "node", function (ev) {
                         if (!ev.target.id().startsWith("more::") && cy._mlsdQuery !== undefined) {
-                            canvasAfter(cy, "expand", ev.target.id());
+                            viewAfter(cy, "expand", ev.target.id());
                         }
                     });
                     cy.on("mouseover", "node", function (ev) {
                         const ref = ev.target.id();
                         clearTimeout(rest);
                         if (!ref.startsWith("more::") && cy._mlsdQuery !== undefined) {
-                            rest = setTimeout(function () { canvasAfter(cy, "expand", ref); }, 80);
+                            rest = setTimeout(function () { viewAfter(cy, "expand", ref); }, 80);
                         }
                     });
                     cy.on("mouseout", "node", function () { clearTimeout(rest); });
@@ -242,10 +335,8 @@
                 if (canvas.layout && canvas.layout.name === "preset" && findCy("explore-graph")) {
                     apply(0);
                 } else {
-                    // when the browser is idle: after React has rendered the rest of the answer (Dash
-                    // renders asynchronously, so a plain timer could run the layout before the details)
-                    const later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
-                    requestAnimationFrame(function () { later(function () { apply(100); }, {timeout: 300}); });
+                    // Dash renders asynchronously: a plain timer could run the layout before the details
+                    requestAnimationFrame(function () { whenIdle(function () { apply(100); }); });
                 }
                 return noUpdate();
             },
@@ -273,82 +364,14 @@
                 return t;
             },
 
-            /* The details panel from its data (mlsd.app.callbacks_explore.details_data), drawn with
-             * textContent only; a link inside the app moves like a dcc.Link (history, no reload). */
             showDetails: function (data) {
-                const panel = document.getElementById("explore-details");
-                if (!panel || !data) { return noUpdate(); }
-                const out = [];
-                if (data.notice) {
-                    const box = element("div", "notice notice-" + data.notice.kind);
-                    box.setAttribute("role", data.notice.kind === "error" ? "alert" : "status");
-                    box.append(element("p", "", data.notice.text));
-                    panel.replaceChildren(box);
-                    return noUpdate();
-                }
-                const head = element("div", "details-head");
-                const badge = element("span", "badge", data.kind);
-                badge.style.backgroundColor = data.colour;
-                const title = element("h2", "details-title", data.title);
-                title.id = "explore-details-title";
-                head.append(badge, title);
-                out.push(head);
-                if (data.synonyms) {
-                    const p = element("p", "muted", "Also called: ");
-                    p.append(element("span", "synonyms", data.synonyms));
-                    out.push(p);
-                }
-                if (data.definition) { out.push(element("p", "definition", data.definition)); }
-                out.push(withChildren(element("div", "details-actions"), data.actions.map(appLink)));
-                if (data.more_note) { out.push(element("div", "more-note", data.more_note)); }
-                if (data.links.length) { out.push(withChildren(element("div", "links"), data.links.map(externalLink))); }
-                if (data.facts.length) {
-                    const dl = element("dl", "facts");
-                    data.facts.forEach(function (f) { dl.append(element("dt", "", f[0]), element("dd", "", f[1])); });
-                    out.push(dl);
-                }
-                if (data.locations.length) {
-                    out.push(element("h3", "", "Where the book discusses it"));
-                    const ul = list(data.locations, function (loc) {
-                        return withChildren(element("li", "location"), [loc.href ? appLink(loc) : document.createTextNode(loc.text)]);
-                    }, "locations");
-                    ul.id = "explore-locations";
-                    out.push(ul);
-                } else if (data.no_locations) {
-                    out.push(element("p", "muted", data.no_locations));
-                }
-                [["Symptoms", data.symptoms], ["Trade-offs", data.tradeoffs]].forEach(function (pair) {
-                    if (pair[1].length) {
-                        out.push(element("h3", "", pair[0]), list(pair[1], function (text) { return element("li", "", text); }));
-                    }
-                });
-                if (data.tools.items.length) {
-                    out.push(element("h3", "", data.tools.title));
-                    out.push(list(data.tools.items, function (t) {
-                        return withChildren(element("li"), [appLink(t), element("div", "why", t.why)]);
-                    }, "tool-list"));
-                    if (data.tools.all) { out.push(appLink(data.tools.all)); }
-                }
-                if (data.techniques.length) {
-                    out.push(element("h3", "", "Techniques that address it"));
-                    out.push(list(data.techniques, function (t) { return withChildren(element("li"), [appLink(t)]); }));
-                }
-                data.groups.forEach(function (g) {
-                    const box = element("details");
-                    box.open = g.open;
-                    box.append(element("summary", "", g.title), list(g.items, function (i) {
-                        return withChildren(element("li"), [appLink(i), document.createTextNode("  " + i.kind)]);
-                    }, "group-list"));
-                    if (g.rest) { box.append(element("p", "muted", g.rest)); }
-                    out.push(box);
-                });
-                panel.replaceChildren.apply(panel, out);
+                drawDetails(data);
                 return noUpdate();
             },
 
             /* Draw the suggestions ({text, hits}) as plain elements with text content (React never
-             * renders into this box); a pick goes to the explore-pick store. An answer for text the
-             * box no longer holds is dropped. */
+             * renders into this box). A pick is drawn from the view route, then told to explore-pick.
+             * An answer for text the box no longer holds is dropped. */
             showHits: function (data) {
                 const box = document.getElementById("explore-hits");
                 const input = document.getElementById("explore-search");
@@ -370,7 +393,11 @@
                     button.append(badge, element("span", "hit-label", hit.label), element("span", "muted small", " " + hit.matched));
                     button.addEventListener("click", function () {
                         box.replaceChildren();
-                        window.dash_clientside.set_props("explore-pick", {data: {id: hit.id, ts: Date.now()}});
+                        const cy = findCy("explore-graph");
+                        act(cy, "focus", hit.id, function (answer) {
+                            drawDetails(answer.details);
+                            whenIdle(function () { updateCanvas(cy, answer.canvas); });  // then the new view
+                        }, function (query) { tell("explore-pick", hit.id, false, query); });
                     });
                     const item = element("li");
                     item.append(button);

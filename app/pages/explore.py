@@ -1,6 +1,8 @@
 """Explore: search a node, see its neighbourhood on a canvas, expand, filter, find paths, share."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
@@ -162,6 +164,12 @@ def update_state(pick, _submit, tap, dbl, _expand, _more, _collapse, _undo, kind
     trig = ctx.triggered_id
     if trig is None or state is None:
         raise PreventUpdate
+    data = {"explore-pick": pick, "explore-tap": tap, "explore-dbl": dbl}.get(trig)
+    if "explore-dbl.data" in ctx.triggered_prop_ids:
+        trig, data = "explore-dbl", dbl  # the second tap of a double-click can come in the same request
+    if data and data.get("query") is not None:  # explore.js shows this view already (logic.view_after)
+        target = logic.parse_state(current_kg(), parse_qs(data["query"]))
+        return _outputs(state, logic.reduce_state(state, "goto", target), "" if trig == "explore-pick" else no_update)
     if trig == "explore-pick":  # a search suggestion
         if not pick or pick.get("id") not in current_kg().nodes:
             raise PreventUpdate
@@ -171,8 +179,6 @@ def update_state(pick, _submit, tap, dbl, _expand, _more, _collapse, _undo, kind
         if not hits:
             raise PreventUpdate
         return _outputs(state, logic.reduce_state(state, "focus", hits[0]["id"]), "")
-    if "explore-dbl.data" in ctx.triggered_prop_ids:
-        trig = "explore-dbl"  # the second tap of a double-click can come in the same request
     if trig in ("explore-tap", "explore-dbl"):
         tap = tap if trig == "explore-tap" else dbl
         if not tap or not tap.get("id"):

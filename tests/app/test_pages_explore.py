@@ -43,6 +43,16 @@ def test_reduce_state_expand_collapse_undo_never_mutates(kg):
     assert logic.reduce_state(s0, "undo") == s0
 
 
+def test_goto_takes_the_view_the_browser_shows_and_undo_returns_from_it(kg):
+    s0 = logic.parse_state(kg, {"focus": SKEW})
+    target = logic.parse_state(kg, {"focus": SKEW, "expand": "tool/feast", "selected": "tool/feast"})
+    s1 = logic.reduce_state(s0, "goto", target)
+    assert s1["expanded"] == [["tool/feast", 1]] and s1["selected"] == "tool/feast" and s1["redraw"]
+    assert logic.reduce_state(s1, "undo")["expanded"] == []
+    s2 = logic.reduce_state(s1, "goto", {**target, "selected": SKEW})  # a click: only the selection moves
+    assert s2["selected"] == SKEW and not s2["redraw"] and s2["history"] == s1["history"]
+
+
 def test_double_tap_expands_and_single_tap_selects(kg):
     s0 = logic.parse_state(kg, {"focus": SKEW})
     s1 = logic.reduce_state(s0, "tap", {"id": "tool/feast", "ts": 1000})
@@ -236,6 +246,12 @@ def test_expanding_keeps_the_drawn_nodes_in_place_and_tidy_lays_out_again(page, 
     assert len({(round(p["x"]), round(p["y"])) for p in new.values()}) == len(new)  # no two on one spot
     page.wait_for_function("location.search.includes('expand=stage/monitoring')")  # the page state follows
     page.wait_for_selector("#explore-details-title:has-text('Monitoring')")
+    pos = page.cy("""const p = cy.getElementById('tool/feast').renderedPosition(); const r = cy.container().getBoundingClientRect();
+                     return {x: r.left + p.x, y: r.top + p.y};""")
+    page.mouse.click(pos["x"], pos["y"])  # a single click: the details of the node, nothing else
+    page.wait_for_selector("#explore-details-title:has-text('Feast')")
+    page.wait_for_function("location.search.includes('selected=tool/feast')")
+    assert _positions(page).keys() == after.keys()
     page.click("#explore-tidy")
     page.wait_for_timeout(300)
     tidied = _positions(page)
@@ -244,8 +260,8 @@ def test_expanding_keeps_the_drawn_nodes_in_place_and_tidy_lays_out_again(page, 
 
 
 @pytest.mark.browser
-def test_double_click_and_more_node_work_without_the_canvas_route(page, live_server, kg):
-    page.route("**/_mlsd/canvas", lambda route: route.abort())
+def test_double_click_and_more_node_work_without_the_view_route(page, live_server, kg):
+    page.route("**/_mlsd/view", lambda route: route.abort())
     big = max((r for r in kg.nodes if r in kg.nx and kg.nodes[r]["kind"] == "stage"), key=lambda r: kg.nx.degree(r))
     page.open(live_server + "/?focus=" + SKEW)
     before = _node_count(page)
@@ -257,6 +273,10 @@ def test_double_click_and_more_node_work_without_the_canvas_route(page, live_ser
     page.cy(f"cy.getElementById('more::{big}').emit('tap');")
     page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length > {shown}")
     page.wait_for_function(f"location.search.includes('expand={big}~2') || location.search.includes('expand={big}%7E2')")
+    page.fill("input#explore-search", "feast")
+    page.locator(".hit").first.click()
+    page.wait_for_function("(document.querySelector('#explore-details-title') || {}).innerText === 'Feast'")
+    page.wait_for_function("location.search.includes('focus=tool/feast')")
     # the aborted route requests are the only errors (the browser reports each failed load)
     assert all("net::ERR_FAILED" in e for e in page.console.errors)
 
