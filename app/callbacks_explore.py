@@ -1,5 +1,6 @@
 """The logic of the Explore page as plain functions: view state, URL round trip, canvas elements,
-details panel and search suggestions. ``pages/explore.py`` only wires them to Dash callbacks.
+and the details panel and search suggestions as data that ``app/assets/explore.js`` draws.
+``pages/explore.py`` wires them to Dash callbacks, ``explore_api.py`` to the JSON route.
 
 The view state is a small JSON-able dict kept in the browser (``dcc.Store`` and the URL)::
 
