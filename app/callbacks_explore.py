@@ -1,6 +1,6 @@
-"""The logic of the Explore page as plain functions: view state, URL round trip, canvas elements,
-and the details panel and search suggestions as data that ``app/assets/explore.js`` draws.
-``pages/explore.py`` wires them to Dash callbacks, ``explore_api.py`` to the JSON route.
+"""The logic of the Explore page as plain functions: view state, URL round trip, canvas elements
+and styles. ``explore_panels.py`` has the details panel and suggestions; ``pages/explore.py``
+wires both to Dash callbacks, ``explore_api.py`` to the JSON route.
 
 The view state is a small JSON-able dict kept in the browser (``dcc.Store`` and the URL)::
 
@@ -10,18 +10,14 @@ The view state is a small JSON-able dict kept in the browser (``dcc.Store`` and 
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
-from dash import html
+from mlsd.graph.views import build_view
 
-from mlsd.graph.errors import MlsdError, NotFoundError
-from mlsd.graph.views import build_view, describe_card
-
-from .ui import KIND_NAMES, evidence_text, explore_href, kind_style, location_text
+from .ui import kind_style
 
 __all__ = ["LAYOUTS", "DEFAULT_FOCUS", "parse_state", "to_query", "reduce_state", "to_elements", "to_canvas",
-           "view_after", "VIEW_EVENTS", "stylesheet", "cy_layout", "search_hits", "hit_list", "details_data",
-           "render_status", "view_of", "DOUBLE_TAP_MS", "RELATION_NAMES"]
+           "stylesheet", "cy_layout", "search_hits", "view_of", "DOUBLE_TAP_MS", "RELATION_NAMES"]
 
 LAYOUTS = {"cose": "Force-directed (cose)", "concentric": "Concentric", "breadthfirst": "Tree (breadth-first)",
            "circle": "Circle", "grid": "Grid"}
@@ -33,7 +29,6 @@ RELATION_NAMES = {"solves": "solves", "implements": "implements", "alternativeTo
                   "stage": "lifecycle stage", "category": "category", "isPartOf": "part of", "inChapter": "in chapter",
                   "forChapter": "reading for chapter", "concernOf": "concern of", "about": "about",
                   "option": "option", "prerequisite": "prerequisite", "stageChapter": "stage chapter"}
-VIEW_EVENTS = ("focus", "select", "expand", "more", "collapse")
 _FIELDS = ("focus", "expanded", "kinds", "relations", "stages", "layout", "path", "selected")
 
 
@@ -235,7 +230,7 @@ def to_canvas(state: dict, view: dict) -> dict:
     (the "preset" layout) and the browser places the new ones beside the expanded node, the
     ``anchor``; any other change (new focus, filters, layout, path, undo) runs the chosen layout.
     ``query`` is the view's URL query (without ``?``): the browser sends it back to
-    :func:`view_after` for the next click.
+    :func:`mlsd.app.explore_api.view_after` for the next click.
 
     Examples
     --------
@@ -251,31 +246,6 @@ def to_canvas(state: dict, view: dict) -> dict:
     else:
         layout, anchor = {"name": "preset", "fit": True, "padding": 24, "animate": False}, state.get("selected")
     return {"elements": to_elements(view), "layout": layout, "anchor": anchor, "query": to_query(state)[1:]}
-
-
-def view_after(kg, query: str, event: str, ref: str) -> dict:
-    """What the page shows after ``event`` (one of :data:`VIEW_EVENTS`) on node ``ref`` in the view
-    that the URL query ``query`` describes, computed without the page's state: ``{"canvas",
-    "details"}`` (:func:`to_canvas`, :func:`details_data`; ``canvas`` is None for ``select``, which
-    changes only the details) and ``query``, the URL query of the view after the event. The
-    browser asks for it on a click or a pick, draws it, then hands ``query`` to the page's Dash
-    callback (event ``goto`` of :func:`reduce_state`), which brings its state to the same view.
-
-    Raises
-    ------
-    ValueError
-        ``event`` is not one of :data:`VIEW_EVENTS`.
-    NotFoundError
-        ``ref`` is not a node of ``kg``.
-    """
-    if event not in VIEW_EVENTS:
-        raise ValueError(f"`{event}` is not one of {', '.join(VIEW_EVENTS)}")
-    if ref not in kg.nodes:
-        raise NotFoundError(f"no node `{ref}` in the graph")
-    state = reduce_state(parse_state(kg, parse_qs(query or "")), event, ref)
-    view = view_of(kg, state)
-    return {"query": to_query(state)[1:], "canvas": to_canvas(state, view) if state.get("redraw", True) else None,
-            "details": details_data(kg, state, view)}
 
 
 def stylesheet() -> list[dict]:
@@ -337,108 +307,3 @@ def search_hits(kg, text: str, limit: int = 8) -> list[dict]:
     if len(text) < 2:
         return []
     return [h for h in kg.search_index.search(text, limit=limit) if h["score"] >= 0.2]
-
-
-def hit_list(kg, text: str) -> dict:
-    """The search box's suggestions as data for the browser (``app/assets/explore.js`` draws them
-    as text): ``{"text", "hits": [{"id", "label", "kind", "colour", "matched"}]}``.
-
-    Examples
-    --------
-    >>> hit_list(None, " a ")
-    {'text': 'a', 'hits': []}
-    """
-    text = (text or "").strip()
-    hits = search_hits(kg, text) if len(text) >= 2 else []
-    return {"text": text, "hits": [{"id": h["id"], "label": h["label"], "kind": KIND_NAMES.get(h["type"], h["type"] or "node"),
-                                    "colour": kind_style(h["type"])[0], "matched": h["matched"]} for h in hits]}
-
-
-def _go(label: str, ref: str, state: dict) -> dict:
-    """A link in the details panel: opens ``ref`` as the new focus (keeping filters and layout)."""
-    params = {"kinds": ",".join(state.get("kinds") or []), "rels": ",".join(state.get("relations") or []),
-              "stages": ",".join(state.get("stages") or []),
-              "layout": state.get("layout") if state.get("layout") != "cose" else None}
-    return {"text": str(label), "href": explore_href(ref, **params)}
-
-
-def details_data(kg, state: dict, view: dict | None = None) -> dict:
-    """The details panel of the selected node as data: texts and links that ``app/assets/explore.js``
-    draws as text (a panel of Dash components costs the browser 30-50 ms more per update).
-
-    Keys: ``notice`` ({"text", "kind"}) when there is nothing to show; otherwise ``kind``, ``colour``,
-    ``title``, ``synonyms``, ``definition``, ``actions``, ``more_note``, ``links`` (external, http(s)
-    only), ``facts`` ([name, value] pairs), ``locations`` and ``no_locations``, ``symptoms``,
-    ``tradeoffs``, ``tools`` ({"title", "items": [{"text", "href", "why"}], "all"}), ``techniques``
-    and ``groups`` ([{"title", "open", "items": [{"text", "href", "kind"}], "rest"}]). A link is
-    {"text", "href"}; every href is an app path or a checked http(s) URL.
-    """
-    from mlsd.graph.views import safe_url
-    ref = state.get("selected") or state.get("focus")
-    if not ref or ref not in kg.nodes:
-        return {"notice": {"kind": "info", "text": "Click a node on the canvas to see what it is, where the book "
-                                                   "discusses it and which tools deal with it."}}
-    try:
-        card = describe_card(kg, ref)
-    except MlsdError as exc:
-        return {"notice": {"kind": "error", "text": str(exc)}}
-    find = {"text": "Find tools →", "href": f"/find?{urlencode({'q': card['label']})}"}
-    out = {"kind": KIND_NAMES.get(card["kind"], card["kind"] or "node"), "colour": kind_style(card["kind"])[0],
-           "title": str(card["label"]), "synonyms": ", ".join(card["synonyms"]), "definition": card["definition"] or "",
-           "actions": ([_go("Focus here", ref, state)] if ref != state.get("focus") else [])
-           + ([find] if card["kind"] in ("problem", "technique") else [])}
-    hidden = (view or {}).get("more", {}).get(ref)
-    out["more_note"] = (f"{hidden} more neighbours are not shown: use “Show more” above the canvas or click the "
-                        f"“+{hidden} more” node.") if hidden else ""
-    names = {"homepage": "Homepage", "repository": "Source repository", "url": "Read online"}
-    out["links"] = [{"text": names[k], "href": url} for k, v in card["links"].items() if (url := safe_url(v))]
-    out["facts"] = [[str(k), str(v)] for k, v in card["facts"].items()]
-    out["locations"] = [_go(location_text(loc), place, state) if (place := _place_ref(loc)) else
-                        {"text": location_text(loc), "href": ""} for loc in card["locations"]]
-    out["no_locations"] = ("The book does not discuss it in a section linked here."
-                           if not card["locations"] and card["kind"] in ("problem", "technique", "concept", "decision")
-                           else "")
-    out["symptoms"], out["tradeoffs"] = list(card["symptoms"]), list(card["tradeoffs"])
-    tools = card["tools"]
-    out["tools"] = {"title": f"Tools that deal with it ({len(tools)})" if tools else "",
-                    "items": [{**_go(t["label"], t["id"], state), "why": evidence_text(t["evidence"])} for t in tools[:12]],
-                    "all": {"text": f"All {len(tools)} tools, ranked, on Find tools →", "href": find["href"]}
-                    if len(tools) > 12 else None}
-    out["techniques"] = [_go(t["label"], t["id"], state) for t in card["techniques"]]
-    out["groups"] = [{"title": f"{RELATION_NAMES.get(name, name).capitalize()} ({len(items)})",
-                      "open": name in ("solves", "implements", "related", "causes", "caused by", "category"),
-                      "items": [{**_go(i["label"], i["id"], state),
-                                 "kind": KIND_NAMES.get(kg.nodes.get(i["id"], {}).get("kind", ""), "")} for i in items[:20]],
-                      "rest": f"… and {len(items) - 20} more" if len(items) > 20 else ""}
-                     for name, items in card["groups"].items()]
-    return out
-
-
-def _place_ref(loc: dict) -> str | None:
-    num = loc.get("section_number")
-    if num and "." in str(num):
-        return f"section/{num}"
-    if loc.get("chapter"):
-        return f"chapter/{loc['chapter']}"
-    return None
-
-
-def render_status(kg, state: dict, view: dict) -> list:
-    """One line under the canvas: counts, hidden neighbours, path result."""
-    parts = [f"{len(view['nodes'])} nodes, {len(view['edges'])} edges shown"]
-    hidden = sum(view["more"].values())
-    if hidden:
-        parts.append(f"{hidden} more neighbours hidden — click a “+N more” node to show them")
-    if state.get("kinds") or state.get("relations") or state.get("stages"):
-        parts.append("filters on")
-    out = [html.Span(" · ".join(parts))]
-    if view.get("path"):
-        steps = view["path"]
-        out.append(html.Div(["Path: ", *[x for s in steps for x in (
-            html.Span(s["source_label"], className="ev-node"), html.Span(f" {s['predicate']} ", className="ev-pred"),
-            html.Span(s["target_label"], className="ev-node"), html.Span("  ·  "))][:-1]], className="path-line",
-            id="explore-path-result"))
-    elif view.get("path_error"):
-        out.append(html.Div(f"No path drawn: {view['path_error']}. Check both names.", className="path-line error",
-                            id="explore-path-result"))
-    return out

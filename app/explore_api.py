@@ -7,23 +7,54 @@ Dash's handling of a callback costs 60–100 ms in the browser on a 2-core machi
 callback, whose copy of the same canvas and details changes nothing.
 
 ``POST /_mlsd/view`` with ``{"query": "<the view's URL query>", "event": "expand", "ref": "<node>"}``
-answers 200 with :func:`mlsd.app.callbacks_explore.view_after`, 400 for a malformed request, 404
-for an unknown node and 413 for a body over 64 KiB, always as JSON (errors as ``{"error": "..."}``).
-It reads the graph only.
+answers 200 with :func:`view_after`, 400 for a malformed request, 404 for an unknown node and
+413 for a body over 64 KiB, always as JSON (errors as ``{"error": "..."}``). It reads the graph only.
 """
 from __future__ import annotations
+
+from urllib.parse import parse_qs
 
 import flask
 
 from mlsd.graph.errors import NotFoundError
 
-from .callbacks_explore import view_after
+from .callbacks_explore import parse_state, reduce_state, to_canvas, to_query, view_of
+from .explore_panels import details_data
 from .state import current_kg
 
-__all__ = ["VIEW_ROUTE", "register_explore_api"]
+__all__ = ["VIEW_ROUTE", "VIEW_EVENTS", "register_explore_api", "view_after"]
 
 VIEW_ROUTE = "/_mlsd/view"
+VIEW_EVENTS = ("focus", "select", "expand", "more", "collapse")
 _MAX_BODY = 64 * 1024
+
+
+def view_after(kg, query: str, event: str, ref: str) -> dict:
+    """What the page shows after ``event`` (one of :data:`VIEW_EVENTS`) on node ``ref`` in the view
+    that the URL query ``query`` describes, computed without the page's state.
+
+    Returns ``{"query", "canvas", "details"}``: the URL query of the view after the event, its
+    canvas (:func:`~mlsd.app.callbacks_explore.to_canvas`; None for ``select``, which changes
+    only the details) and its details panel (:func:`~mlsd.app.explore_panels.details_data`).
+    The browser asks for it on a click or a pick, draws it, then hands ``query`` to the page's
+    Dash callback (event ``goto`` of :func:`~mlsd.app.callbacks_explore.reduce_state`), which
+    brings its state to the same view.
+
+    Raises
+    ------
+    ValueError
+        ``event`` is not one of :data:`VIEW_EVENTS`.
+    NotFoundError
+        ``ref`` is not a node of ``kg``.
+    """
+    if event not in VIEW_EVENTS:
+        raise ValueError(f"`{event}` is not one of {', '.join(VIEW_EVENTS)}")
+    if ref not in kg.nodes:
+        raise NotFoundError(f"no node `{ref}` in the graph")
+    state = reduce_state(parse_state(kg, parse_qs(query or "")), event, ref)
+    view = view_of(kg, state)
+    return {"query": to_query(state)[1:], "canvas": to_canvas(state, view) if state.get("redraw", True) else None,
+            "details": details_data(kg, state, view)}
 
 
 def register_explore_api(server: flask.Flask) -> None:

@@ -166,6 +166,7 @@ def _retried(measure, *args):
 def server_side(runs: int) -> dict:
     """The same interactions as plain function calls: view + details for a search, view for an expansion."""
     from mlsd.app import callbacks_explore as logic
+    from mlsd.app import explore_panels as panels
     from mlsd.graph.store import load_knowledge_graph
     kg = load_knowledge_graph()
     kg.nx, kg.search_index  # noqa: B018  built once per process, as in the server
@@ -178,7 +179,7 @@ def server_side(runs: int) -> dict:
             state = logic.reduce_state(logic.parse_state(kg, {"focus": "chapter/1"}), "focus", hit)
             view = logic.view_of(kg, state)
             logic.to_elements(view)
-            logic.details_data(kg, state, view)
+            panels.details_data(kg, state, view)
             times.append((time.perf_counter() - t0) * 1000)
         out[f"search+details {ref}"] = statistics.median(times)
     for focus, node in EXPAND:

@@ -179,7 +179,7 @@
         window.dash_clientside.set_props(store, {data: data});
     }
 
-    /* The details panel from its data (mlsd.app.callbacks_explore.details_data), drawn with
+    /* The details panel from its data (mlsd.app.explore_panels.details_data), drawn with
      * textContent only; a link inside the app moves like a dcc.Link (history, no reload). */
     function drawDetails(data) {
         const panel = document.getElementById("explore-details");

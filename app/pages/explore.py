@@ -8,6 +8,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from mlsd.app import callbacks_explore as logic
+from mlsd.app import explore_panels as panels
 from mlsd.app.state import current_kg
 from mlsd.app.ui import KIND_NAMES, legend
 
@@ -37,7 +38,7 @@ def layout(**query):
         dcc.Store(id="explore-applied"),
         dcc.Store(id="explore-query"),
         dcc.Store(id="explore-hits-data"),
-        dcc.Store(id="explore-details-data", data=logic.details_data(kg, state, view)),
+        dcc.Store(id="explore-details-data", data=panels.details_data(kg, state, view)),
         dcc.Store(id="explore-pick"),
         dcc.Store(id="explore-layouts", data={name: logic.cy_layout(name) for name in logic.LAYOUTS}),
         dcc.Store(id="explore-names-data", data=names),
@@ -100,7 +101,7 @@ def layout(**query):
                                style={"width": "100%", "height": "62vh"}, minZoom=0.2, maxZoom=3,
                                responsive=True, className="canvas",
                                autoRefreshLayout=False),
-                html.Div(logic.render_status(kg, state, view), id="explore-status", className="status"),
+                html.Div(panels.render_status(kg, state, view), id="explore-status", className="status"),
                 html.P("Click a node for its details, double-click to expand it (new nodes appear beside it; "
                        "“Tidy layout” arranges everything again); a “+N more” node shows the next neighbours.",
                        className="muted small"),
@@ -119,7 +120,7 @@ clientside_callback(ClientsideFunction("mlsd", "searchText"), Output("explore-qu
 @callback(Output("explore-hits-data", "data"), Input("explore-query", "data"), prevent_initial_call=True)
 def show_hits(text):
     """The suggestions for ``text`` as data; explore.js draws them (plain text, no components)."""
-    return logic.hit_list(current_kg(), text)
+    return panels.hit_list(current_kg(), text)
 
 
 clientside_callback(ClientsideFunction("mlsd", "showHits"), Output("explore-hits", "title"),
@@ -167,7 +168,7 @@ def update_state(pick, _submit, tap, dbl, _expand, _more, _collapse, _undo, kind
     data = {"explore-pick": pick, "explore-tap": tap, "explore-dbl": dbl}.get(trig)
     if "explore-dbl.data" in ctx.triggered_prop_ids:
         trig, data = "explore-dbl", dbl  # the second tap of a double-click can come in the same request
-    if data and data.get("query") is not None:  # explore.js shows this view already (logic.view_after)
+    if data and data.get("query") is not None:  # explore.js shows this view already (explore_api.view_after)
         target = logic.parse_state(current_kg(), parse_qs(data["query"]))
         return _outputs(state, logic.reduce_state(state, "goto", target), "" if trig == "explore-pick" else no_update)
     if trig == "explore-pick":  # a search suggestion
@@ -215,16 +216,16 @@ def _outputs(old, state, search):
 
     details = no_update
     if _details_key(state, view) != _details_key(old, logic.view_of(kg, old)):
-        details = logic.details_data(kg, state, view)
+        details = panels.details_data(kg, state, view)
     controls = [changed(state.get(k) or [], old.get(k) or []) for k in ("kinds", "relations", "stages")]
     return (state, search, details, changed(logic.to_query(state), logic.to_query(old)), *controls,
             changed(state.get("layout", "cose"), old.get("layout", "cose")),
             logic.to_canvas(state, view) if redraw else no_update,
-            logic.render_status(kg, state, view) if redraw else no_update)
+            panels.render_status(kg, state, view) if redraw else no_update)
 
 
 def _details_key(state, view):
-    """What the details panel depends on (:func:`logic.details_data`)."""
+    """What the details panel depends on (:func:`panels.details_data`)."""
     ref = state.get("selected") or state.get("focus")
     return (ref, state.get("focus"), view["more"].get(ref),
             *(tuple(state.get(k) or []) for k in ("kinds", "relations", "stages")), state.get("layout"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 from mlsd.app import callbacks_explore as logic
+from mlsd.app import explore_api as api
+from mlsd.app import explore_panels as panels
 from mlsd.app.explore_api import VIEW_ROUTE
 from mlsd.graph.errors import NotFoundError
 
@@ -24,9 +26,9 @@ def test_view_after_is_what_the_page_state_gives_for_the_same_event(kg):
     state = logic.parse_state(kg, {"focus": SKEW, "kinds": "tool,technique,problem,stage"})
     expanded = logic.reduce_state(state, "expand", "stage/monitoring")
     expected = logic.to_canvas(expanded, logic.view_of(kg, expanded))
-    got = logic.view_after(kg, logic.to_query(state)[1:], "expand", "stage/monitoring")
+    got = api.view_after(kg, logic.to_query(state)[1:], "expand", "stage/monitoring")
     assert got["canvas"] == expected
-    assert got["details"] == logic.details_data(kg, expanded, logic.view_of(kg, expanded))
+    assert got["details"] == panels.details_data(kg, expanded, logic.view_of(kg, expanded))
     got = got["canvas"]
     assert got["layout"]["name"] == "preset" and got["anchor"] == "stage/monitoring"
     assert "expand=stage/monitoring" in got["query"] and "kinds=tool,technique,problem,stage" in got["query"]
@@ -34,8 +36,8 @@ def test_view_after_is_what_the_page_state_gives_for_the_same_event(kg):
 
 def test_more_pages_through_the_neighbours_of_a_node(kg):
     big = max((r for r in kg.nodes if r in kg.nx), key=lambda r: kg.nx.degree(r))
-    first = logic.view_after(kg, f"focus={big}", "expand", big)["canvas"]  # the focus is expanded already
-    second = logic.view_after(kg, f"focus={big}", "more", big)["canvas"]
+    first = api.view_after(kg, f"focus={big}", "expand", big)["canvas"]  # the focus is expanded already
+    second = api.view_after(kg, f"focus={big}", "more", big)["canvas"]
     assert _ids(first) < _ids(second)
 
 
@@ -45,7 +47,7 @@ def test_more_pages_through_the_neighbours_of_a_node(kg):
 ])
 def test_view_after_refuses_other_events_and_unknown_nodes(kg, event, ref, error, match):
     with pytest.raises(error, match=match):
-        logic.view_after(kg, f"focus={SKEW}", event, ref)
+        api.view_after(kg, f"focus={SKEW}", event, ref)
 
 
 def test_route_answers_the_expanded_canvas_as_json(client, kg):
@@ -53,8 +55,8 @@ def test_route_answers_the_expanded_canvas_as_json(client, kg):
     assert r.status_code == 200 and r.mimetype == "application/json"
     assert r.headers["Cache-Control"] == "no-store"
     canvas = r.get_json()["canvas"]
-    assert r.get_json() == logic.view_after(kg, f"focus={SKEW}", "expand", "tool/feast")
-    before = _ids(logic.view_after(kg, f"focus={SKEW}", "collapse", "tool/feast")["canvas"])
+    assert r.get_json() == api.view_after(kg, f"focus={SKEW}", "expand", "tool/feast")
+    before = _ids(api.view_after(kg, f"focus={SKEW}", "collapse", "tool/feast")["canvas"])
     assert before < _ids(canvas)  # Feast's neighbours were added
 
 
@@ -79,14 +81,14 @@ def test_route_is_post_only_and_bounded(client):
 
 
 def test_an_unknown_focus_in_the_query_falls_back_like_a_shared_link(kg):
-    canvas = logic.view_after(kg, "layout=bogus&expand=zzz/unknown", "expand", "tool/feast")["canvas"]
+    canvas = api.view_after(kg, "layout=bogus&expand=zzz/unknown", "expand", "tool/feast")["canvas"]
     assert "focus=" + logic.default_focus(kg) in canvas["query"]
 
 
 def test_a_pick_gives_the_new_focus_and_a_click_only_its_details(kg):
-    picked = logic.view_after(kg, "focus=chapter/1", "focus", "tool/feast")
+    picked = api.view_after(kg, "focus=chapter/1", "focus", "tool/feast")
     assert picked["canvas"]["layout"]["name"] == "cose" and picked["canvas"]["anchor"] == "tool/feast"
     assert picked["details"]["title"] == "Feast"
-    clicked = logic.view_after(kg, f"focus={SKEW}", "select", "tool/feast")
+    clicked = api.view_after(kg, f"focus={SKEW}", "select", "tool/feast")
     assert clicked["canvas"] is None and clicked["details"]["title"] == "Feast"
     assert {"text": "Focus here", "href": "/?focus=tool%2Ffeast"} in clicked["details"]["actions"]

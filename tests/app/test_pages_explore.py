@@ -6,7 +6,6 @@ import re
 import pytest
 
 from mlsd.app import callbacks_explore as logic
-from mlsd.app.ui import location_text
 from mlsd.graph.network import find_neighbors, find_path
 from mlsd.graph.views import EXPANSION_CAP, build_view, describe_card
 
@@ -88,38 +87,6 @@ def test_path_is_drawn_and_marked(kg):
     v = build_view(kg, SKEW, path=("tool/feast", "chapter/3"))
     marked = {(e["source"], e["target"]) for e in v["edges"] if e["on_path"]}
     assert marked == {(s["source"], s["target"]) for s in steps}
-
-
-@pytest.mark.parametrize("text, ref", [("train/serve skew", SKEW), ("feast", "tool/feast")])
-def test_suggestions_are_data_the_browser_draws_as_text(kg, text, ref):
-    data = logic.hit_list(kg, text)
-    assert data["text"] == text and data["hits"][0]["id"] == ref
-    first = data["hits"][0]
-    assert set(first) == {"id", "label", "kind", "colour", "matched"}
-    assert first["kind"] in logic.KIND_NAMES.values() and re.fullmatch(r"#[0-9a-fA-F]{6}", first["colour"])
-    assert logic.hit_list(kg, "x")["hits"] == []
-
-
-def test_details_show_book_locations_and_tools(kg):
-    card = describe_card(kg, SKEW)
-    assert card["locations"] and card["tools"]
-    data = logic.details_data(kg, logic.parse_state(kg, {"focus": SKEW}))
-    assert data["title"] == card["label"] and data["kind"] == "Problem"
-    assert [loc["text"] for loc in data["locations"]] == [location_text(loc) for loc in card["locations"]]
-    assert all(loc["href"].startswith("/?focus=section%2F") for loc in data["locations"])
-    assert data["tools"]["items"][0]["text"] == card["tools"][0]["label"]
-    assert data["tools"]["items"][0]["why"].startswith(card["tools"][0]["label"] + " —")
-    assert {"text": "Find tools →", "href": "/find?q=Training-serving+skew"} in data["actions"]
-
-
-def test_details_links_keep_the_filters_and_only_leave_the_app_over_http(kg):
-    state = logic.parse_state(kg, {"focus": "tool/feast", "kinds": "tool,technique", "layout": "concentric"})
-    data = logic.details_data(kg, state)
-    links = [i for g in data["groups"] for i in g["items"]]
-    assert links and all(i["href"].startswith("/?focus=") and "kinds=tool%2Ctechnique" in i["href"]
-                         and "layout=concentric" in i["href"] for i in links)
-    assert data["links"] and all(link["href"].startswith(("https://", "http://")) for link in data["links"])
-    assert logic.details_data(kg, {**state, "selected": "no/such", "focus": "no/such"})["notice"]["kind"] == "info"
 
 
 # ------------------------------------------------------------------ in the browser
