@@ -155,20 +155,20 @@
     }
 
     /* An interaction drawn from the route's answer before the page's Dash callback hears of it:
-     * ``draw(answer)`` shows what changes; after that frame is painted, ``tell(query)`` gives the
+     * ``draw(answer)`` shows what changes; after that frame is painted, ``report(query)`` gives the
      * callback the view now shown, and the callback (event "goto") only brings its state, the
      * address bar and the status line to it - its copy of the canvas and details changes nothing.
-     * Without an answer, ``tell()`` passes the plain event and the callback draws as before. An
+     * Without an answer, ``report()`` passes the plain event and the callback draws as before. An
      * answer that arrives after a newer interaction began is dropped. */
     let acts = 0;
-    function act(cy, event, ref, draw, tell) {
-        if (!cy || cy._mlsdQuery === undefined) { tell(); return; }
+    function act(cy, event, ref, draw, report) {
+        if (!cy || cy._mlsdQuery === undefined) { report(); return; }
         const mine = ++acts;
         viewAfter(cy, event, ref).then(function (answer) {
             if (mine !== acts) { return; }
-            if (!answer) { tell(); return; }
+            if (!answer) { report(); return; }
             draw(answer);
-            requestAnimationFrame(function () { setTimeout(function () { tell(answer.query); }, 0); });
+            requestAnimationFrame(function () { setTimeout(function () { report(answer.query); }, 0); });
         });
     }
 

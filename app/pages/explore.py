@@ -172,19 +172,18 @@ def update_state(pick, _submit, tap, dbl, _expand, _more, _collapse, _undo, kind
         target = logic.parse_state(current_kg(), parse_qs(data["query"]))
         return _outputs(state, logic.reduce_state(state, "goto", target), "" if trig == "explore-pick" else no_update)
     if trig == "explore-pick":  # a search suggestion
-        if not pick or pick.get("id") not in current_kg().nodes:
+        if not data or data.get("id") not in current_kg().nodes:
             raise PreventUpdate
-        return _outputs(state, logic.reduce_state(state, "focus", pick["id"]), "")
+        return _outputs(state, logic.reduce_state(state, "focus", data["id"]), "")
     if trig == "explore-search":
         hits = logic.search_hits(current_kg(), text, limit=1)
         if not hits:
             raise PreventUpdate
         return _outputs(state, logic.reduce_state(state, "focus", hits[0]["id"]), "")
     if trig in ("explore-tap", "explore-dbl"):
-        tap = tap if trig == "explore-tap" else dbl
-        if not tap or not tap.get("id"):
+        if not data or not data.get("id"):
             raise PreventUpdate
-        return _outputs(state, logic.reduce_state(state, "tap", tap), no_update)
+        return _outputs(state, logic.reduce_state(state, "tap", data), no_update)
     events = {"explore-expand": ("expand", None), "explore-more": ("more", None), "explore-collapse": ("collapse", None),
               "explore-undo": ("undo", None), "explore-layout": ("layout", layout_name),
               "explore-path-go": ("path", [_resolve(path_from), _resolve(path_to)]), "explore-path-clear": ("path_clear", None),
