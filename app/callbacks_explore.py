@@ -5,14 +5,14 @@ wires both to Dash callbacks, ``explore_api.py`` to the JSON route.
 The view state is a small JSON-able dict kept in the browser (``dcc.Store`` and the URL)::
 
     {"focus": "problem/training-serving-skew", "expanded": [["tool/feast", 1]], "kinds": [],
-     "relations": [], "stages": [], "layout": "cose", "path": ["tool/feast", "chapter/3"],
+     "relations": [], "stages": [], "layout": "cose", "path": ["tool/feast", "chapter/3"], "per": 25,
      "selected": "tool/feast", "history": [...], "last_tap": ["tool/feast", 1712.5]}
 """
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from mlsd.graph.views import build_view
+from mlsd.graph.views import EXPANSION_CAP, EXPANSION_CAPS, build_view
 
 from .ui import kind_style
 
@@ -29,7 +29,7 @@ RELATION_NAMES = {"solves": "solves", "implements": "implements", "alternativeTo
                   "stage": "lifecycle stage", "category": "category", "isPartOf": "part of", "inChapter": "in chapter",
                   "forChapter": "reading for chapter", "concernOf": "concern of", "about": "about",
                   "option": "option", "prerequisite": "prerequisite", "stageChapter": "stage chapter"}
-_FIELDS = ("focus", "expanded", "kinds", "relations", "stages", "layout", "path", "selected")
+_FIELDS = ("focus", "expanded", "kinds", "relations", "stages", "layout", "path", "per", "selected")
 
 
 def _list(value) -> list[str]:
@@ -50,7 +50,8 @@ def default_focus(kg) -> str:
 
 def parse_state(kg, query: dict) -> dict:
     """The view state a URL query (``focus``, ``expand``, ``kinds``, ``rels``, ``stages``, ``layout``,
-    ``path``, ``selected``) describes; unknown nodes are dropped, a missing focus gets a default."""
+    ``path``, ``per``, ``selected``) describes; unknown nodes are dropped, a missing focus gets a
+    default, a page size (``per``: new nodes per expansion) not offered gets the default."""
     q = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in (query or {}).items()}
     focus = str(q.get("focus") or "")
     if focus not in kg.nodes:
@@ -64,8 +65,10 @@ def parse_state(kg, query: dict) -> dict:
     path = [p for p in str(q.get("path") or "").split("|") if p][:2]
     layout = q.get("layout") if q.get("layout") in LAYOUTS else "cose"
     selected = q.get("selected") if q.get("selected") in kg.nodes else focus
+    per = str(q.get("per") or "")
+    per = int(per) if per.isdigit() and int(per) in EXPANSION_CAPS else EXPANSION_CAP
     return {"focus": focus, "expanded": expanded, "kinds": _list(q.get("kinds")), "relations": _list(q.get("rels")),
-            "stages": _list(q.get("stages")), "layout": layout, "path": path if len(path) == 2 else [],
+            "stages": _list(q.get("stages")), "layout": layout, "path": path if len(path) == 2 else [], "per": per,
             "selected": selected, "history": [], "last_tap": None}
 
 
@@ -81,6 +84,8 @@ def to_query(state: dict) -> str:
         q["layout"] = state["layout"]
     if state.get("path"):
         q["path"] = "|".join(state["path"])
+    if state.get("per", EXPANSION_CAP) != EXPANSION_CAP:
+        q["per"] = state["per"]
     if state.get("selected") and state["selected"] != state["focus"]:
         q["selected"] = state["selected"]
     return "?" + urlencode(q, safe="/,|~")
@@ -102,7 +107,8 @@ def reduce_state(state: dict, event: str, payload=None) -> dict:
     Events: ``focus`` (ref), ``select`` (ref), ``tap`` ({"id", "ts", "double"}: select, or expand on a
     double tap (``double``, or two taps within ``DOUBLE_TAP_MS`` when it is missing), or show more on a "+N more" node), ``expand`` (ref or the selection),
     ``more`` (ref), ``collapse`` (ref or the selection), ``undo``, ``filters``
-    ({"kinds", "relations", "stages"}), ``layout`` (name), ``path`` ([a, b]), ``path_clear``,
+    ({"kinds", "relations", "stages"}), ``layout`` (name), ``per`` (new nodes per expansion, one of
+    :data:`~mlsd.graph.views.EXPANSION_CAPS`), ``path`` ([a, b]), ``path_clear``,
     ``goto`` (a state from :func:`parse_state`: the view the browser already shows; undo returns
     from it unless only the selection changed).
     """
@@ -177,6 +183,12 @@ def reduce_state(state: dict, event: str, payload=None) -> dict:
     if event == "layout":
         s["layout"] = payload if payload in LAYOUTS else "cose"
         return s
+    if event == "per":
+        if payload not in EXPANSION_CAPS or payload == s.get("per", EXPANSION_CAP):
+            return s
+        s = _push(s)
+        s["per"] = payload
+        return s
     if event == "path":
         a, b = (payload or [None, None])[:2]
         if not a or not b:
@@ -195,9 +207,9 @@ def reduce_state(state: dict, event: str, payload=None) -> dict:
 
 def view_of(kg, state: dict) -> dict:
     """The subgraph ``state`` shows (see :func:`mlsd.graph.views.build_view`)."""
-    view = build_view(kg, state["focus"], [tuple(e) for e in state.get("expanded", [])], kinds=state.get("kinds"), relations=state.get("relations"), stages=state.get("stages"),
-                      path=tuple(state["path"]) if state.get("path") else None)
-    return view
+    return build_view(kg, state["focus"], [tuple(e) for e in state.get("expanded", [])], kinds=state.get("kinds"),
+                      relations=state.get("relations"), stages=state.get("stages"),
+                      path=tuple(state["path"]) if state.get("path") else None, cap=state.get("per", EXPANSION_CAP))
 
 
 def to_elements(view: dict) -> list[dict]:

@@ -11,11 +11,22 @@ from .find import describe_node, find_tools_for
 from .network import find_neighbors, find_path
 from .vocab import to_ref
 
-__all__ = ["EXPANSION_CAP", "build_view", "describe_card", "find_book_outline", "find_tool_rows",
+__all__ = ["EXPANSION_CAP", "EXPANSION_CAPS", "order_neighbors", "build_view", "describe_card", "find_book_outline", "find_tool_rows",
            "compare_tools", "safe_url"]
 
-#: New nodes one expansion adds at most (each "show more" adds this many again).
-EXPANSION_CAP = 50
+#: New nodes one expansion adds at most by default (each "show more" adds as many again). 25 keeps
+#: an expanded view legible on a laptop: after the fit, 10 px labels still come out at 6 px or more
+#: (at 50 they shrink below that and are not drawn), and it is what a 2-core machine draws within
+#: 150 ms of a double-click (benchmarks/browser_timing.py: ~1 ms per new node, ~0.35 per new edge).
+EXPANSION_CAP = 25
+#: The page sizes a person can choose instead (Explore's "New nodes per expansion").
+EXPANSION_CAPS = (10, 25, 50, 100)
+#: Which relations a page of neighbours shows first: what addresses a node, what it causes or
+#: refines, its alternatives and relatives, where it is discussed; structural ones (stage,
+#: category, part of ...) come after every other (see :func:`order_neighbors`).
+_RELATION_ORDER = ("solves", "implements", "causes", "broader", "alternativeTo", "related", "prerequisite",
+                   "discussedIn", "about", "concernOf")
+_STRUCTURAL = ("stage", "category", "isPartOf", "inChapter", "forChapter", "stageChapter", "inScheme")
 
 
 def safe_url(value) -> str | None:
@@ -45,6 +56,43 @@ def _allowed(g, ref: str, kinds, stages) -> bool:
         own = _stages_of(g, ref)
         return not own or bool(own & set(stages))
     return True
+
+
+def order_neighbors(rows: list[dict]) -> list[str]:
+    """Neighbour ids in the order pages show them: one of each relation in turn, so a page of 25
+    holds a sample of every kind of connection rather than the first relation in full.
+
+    ``rows`` are :func:`~mlsd.graph.network.find_neighbors` rows (``id``, ``predicate``), already
+    sorted by label within a relation; a node reached by two relations counts at the first.
+
+    Examples
+    --------
+    >>> rows = [{"id": "tool/a", "predicate": "solves"}, {"id": "tool/b", "predicate": "solves"},
+    ...         {"id": "section/1", "predicate": "discussedIn"}, {"id": "stage/x", "predicate": "stage"},
+    ...         {"id": "tool/c", "predicate": "solves"}, {"id": "section/2", "predicate": "discussedIn"}]
+    >>> order_neighbors(rows)
+    ['tool/a', 'section/1', 'tool/b', 'section/2', 'tool/c', 'stage/x']
+    """
+    def rank(predicate):
+        if predicate in _STRUCTURAL:
+            return (2, _STRUCTURAL.index(predicate), predicate)
+        return (0, _RELATION_ORDER.index(predicate), predicate) if predicate in _RELATION_ORDER else (1, 0, predicate)
+
+    groups: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for r in rows:
+        if r["id"] not in seen:
+            seen.add(r["id"])
+            groups.setdefault(r["predicate"], []).append(r["id"])
+    out = []
+    for tier in (0, 1, 2):
+        queues = [groups[p] for p in sorted(groups, key=rank) if rank(p)[0] == tier]
+        if tier == 2:  # structural relations one after another, not interleaved
+            out += [ref for q in queues for ref in q]
+            continue
+        for i in range(max((len(q) for q in queues), default=0)):
+            out += [q[i] for q in queues if i < len(q)]
+    return out
 
 
 def build_view(kg, focus: str, expanded=(), *, kinds=None, relations=None, stages=None,
@@ -95,17 +143,9 @@ def build_view(kg, focus: str, expanded=(), *, kinds=None, relations=None, stage
         if ref not in g:
             continue
         add(ref, "focus" if ref == focus else "expanded")
-        rows = find_neighbors(kg, ref, limit=len(g))["neighbors"]
-        fresh, seen = [], set()
-        for r in rows:
-            if r["id"] in seen or r["id"] in nodes:
-                continue
-            if relations and r["predicate"] not in relations:
-                continue
-            if not _allowed(g, r["id"], kinds, stages):
-                continue
-            seen.add(r["id"])
-            fresh.append(r["id"])
+        rows = [r for r in find_neighbors(kg, ref, limit=len(g))["neighbors"]
+                if not relations or r["predicate"] in relations]
+        fresh = [other for other in order_neighbors(rows) if other not in nodes and _allowed(g, other, kinds, stages)]
         take = fresh[: cap * pages]
         for other in take:
             add(other, "neighbor")

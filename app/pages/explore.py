@@ -11,6 +11,7 @@ from mlsd.app import callbacks_explore as logic
 from mlsd.app import explore_panels as panels
 from mlsd.app.state import current_kg
 from mlsd.app.ui import KIND_NAMES, legend
+from mlsd.graph.views import EXPANSION_CAPS
 
 dash.register_page(__name__, path="/", name="Explore", title="mlsd — Explore", order=0)
 
@@ -55,6 +56,9 @@ def layout(**query):
                 html.H3("Layout"),
                 dcc.Dropdown(id="explore-layout", options=[{"label": v, "value": k} for k, v in logic.LAYOUTS.items()],
                              value=state["layout"], clearable=False, searchable=False),
+                html.H3("New nodes per expansion"),
+                dcc.Dropdown(id="explore-per", options=[{"label": f"{n} at a time", "value": n} for n in EXPANSION_CAPS],
+                             value=state["per"], clearable=False, searchable=False),
                 html.H3("Show node types"),
                 dcc.Checklist(id="explore-kinds", options=[{"label": KIND_NAMES.get(k, k), "value": k} for k in kinds],
                               value=state["kinds"], className="checklist", inputClassName="check"),
@@ -83,7 +87,7 @@ def layout(**query):
                     html.Button("Expand", id="explore-expand", className="btn btn-small",
                                 title="Show the neighbours of the selected node (or double-click a node)"),
                     html.Button("Show more", id="explore-more", className="btn btn-small btn-ghost",
-                                title="Show the next 50 neighbours of the selected node"),
+                                title="Show the next page of neighbours of the selected node"),
                     html.Button("Collapse", id="explore-collapse", className="btn btn-small btn-ghost",
                                 title="Hide what expanding the selected node added"),
                     html.Button("Undo", id="explore-undo", className="btn btn-small btn-ghost"),
@@ -138,6 +142,7 @@ clientside_callback(ClientsideFunction("mlsd", "showDetails"), Output("explore-d
     Output("explore-relations", "value"),
     Output("explore-stages", "value"),
     Output("explore-layout", "value"),
+    Output("explore-per", "value"),
     Output("explore-canvas", "data"),
     Output("explore-status", "children"),
     Input("explore-pick", "data"),
@@ -152,6 +157,7 @@ clientside_callback(ClientsideFunction("mlsd", "showDetails"), Output("explore-d
     Input("explore-relations", "value"),
     Input("explore-stages", "value"),
     Input("explore-layout", "value"),
+    Input("explore-per", "value"),
     Input("explore-path-go", "n_clicks"),
     Input("explore-path-clear", "n_clicks"),
     State("explore-state", "data"),
@@ -161,7 +167,7 @@ clientside_callback(ClientsideFunction("mlsd", "showDetails"), Output("explore-d
     prevent_initial_call=True,
 )
 def update_state(pick, _submit, tap, dbl, _expand, _more, _collapse, _undo, kinds, relations, stages, layout_name,
-                 _path, _clear, state, text, path_from, path_to):
+                 per, _path, _clear, state, text, path_from, path_to):
     trig = ctx.triggered_id
     if trig is None or state is None:
         raise PreventUpdate
@@ -185,7 +191,7 @@ def update_state(pick, _submit, tap, dbl, _expand, _more, _collapse, _undo, kind
             raise PreventUpdate
         return _outputs(state, logic.reduce_state(state, "tap", data), no_update)
     events = {"explore-expand": ("expand", None), "explore-more": ("more", None), "explore-collapse": ("collapse", None),
-              "explore-undo": ("undo", None), "explore-layout": ("layout", layout_name),
+              "explore-undo": ("undo", None), "explore-layout": ("layout", layout_name), "explore-per": ("per", per),
               "explore-path-go": ("path", [_resolve(path_from), _resolve(path_to)]), "explore-path-clear": ("path_clear", None),
               "explore-kinds": ("filters", None), "explore-relations": ("filters", None), "explore-stages": ("filters", None)}
     event, payload = events[trig]
@@ -193,8 +199,8 @@ def update_state(pick, _submit, tap, dbl, _expand, _more, _collapse, _undo, kind
         payload = {"kinds": kinds or [], "relations": relations or [], "stages": stages or []}
         if all(list(state.get(k) or []) == payload[k] for k in payload):
             raise PreventUpdate  # the controls were only brought in step with the state
-    if event == "layout" and layout_name == state.get("layout"):
-        raise PreventUpdate
+    if (event == "layout" and layout_name == state.get("layout")) or (event == "per" and per == state.get("per")):
+        raise PreventUpdate  # the control was only brought in step with the state
     return _outputs(state, logic.reduce_state(state, event, payload), no_update)
 
 
@@ -219,6 +225,7 @@ def _outputs(old, state, search):
     controls = [changed(state.get(k) or [], old.get(k) or []) for k in ("kinds", "relations", "stages")]
     return (state, search, details, changed(logic.to_query(state), logic.to_query(old)), *controls,
             changed(state.get("layout", "cose"), old.get("layout", "cose")),
+            changed(state.get("per"), old.get("per")),
             logic.to_canvas(state, view) if redraw else no_update,
             panels.render_status(kg, state, view) if redraw else no_update)
 

@@ -17,17 +17,31 @@ SKEW = "problem/training-serving-skew"
 def test_state_round_trips_through_the_url(kg):
     state = logic.parse_state(kg, {"focus": SKEW, "expand": "tool/feast~2,stage/monitoring", "kinds": "tool,problem",
                                    "rels": "solves", "stages": "stage/monitoring", "layout": "concentric",
-                                   "path": "tool/feast|chapter/3", "selected": "tool/feast"})
+                                   "path": "tool/feast|chapter/3", "per": "50", "selected": "tool/feast"})
     again = logic.parse_state(kg, dict(p.split("=", 1) for p in logic.to_query(state)[1:].split("&")))
     assert {k: again[k] for k in again if k != "history"} == {k: state[k] for k in state if k != "history"}
-    assert state["expanded"] == [["tool/feast", 2], ["stage/monitoring", 1]]
+    assert state["expanded"] == [["tool/feast", 2], ["stage/monitoring", 1]] and state["per"] == 50
+    assert "per=" not in logic.to_query({**state, "per": EXPANSION_CAP})  # the default stays out of the URL
 
 
-@pytest.mark.parametrize("query", [{}, {"focus": "no/such-node"}, {"layout": "nonsense", "expand": "zzz/unknown"}])
+@pytest.mark.parametrize("query", [{}, {"focus": "no/such-node"}, {"layout": "nonsense", "expand": "zzz/unknown"},
+                                   {"per": "7"}, {"per": "lots"}, {"per": "-25"}])
 def test_bad_or_missing_url_state_falls_back_to_a_real_view(kg, query):
     state = logic.parse_state(kg, query)
     assert state["focus"] in kg.nodes
-    assert state["layout"] in logic.LAYOUTS and state["expanded"] == []
+    assert state["layout"] in logic.LAYOUTS and state["expanded"] == [] and state["per"] == EXPANSION_CAP
+
+
+def test_new_nodes_per_expansion_sets_the_page_size_and_undo_restores_it(kg):
+    focus = "problem/data-distribution-shift"
+    s0 = logic.parse_state(kg, {"focus": focus})
+    total = len({n["id"] for n in find_neighbors(kg, focus, limit=10**6)["neighbors"]})
+    assert len(logic.view_of(kg, s0)["nodes"]) == EXPANSION_CAP + 1 < total + 1
+    s1 = logic.reduce_state(s0, "per", 10)
+    assert s1["per"] == 10 and len(logic.view_of(kg, s1)["nodes"]) == 11
+    assert logic.view_of(kg, s1)["more"][focus] == total - 10
+    assert logic.reduce_state(s1, "per", 33) == s1  # only the offered sizes
+    assert logic.reduce_state(s1, "undo")["per"] == EXPANSION_CAP
 
 
 def test_reduce_state_expand_collapse_undo_never_mutates(kg):
@@ -163,6 +177,22 @@ def test_shared_url_restores_filters_layout_and_path(page, live_server, kg):
 
 
 @pytest.mark.browser
+def test_new_nodes_per_expansion_is_a_control_kept_in_the_url(page, live_server, kg):
+    focus = "problem/data-distribution-shift"
+    total = len({n["id"] for n in find_neighbors(kg, focus, limit=10**6)["neighbors"]})
+    page.open(live_server + "/?focus=" + focus)
+    assert _node_count(page) == EXPANSION_CAP + 1
+    assert page.cy(f"return cy.getElementById('more::{focus}').data('label');") == f"+{total - EXPANSION_CAP} more"
+    page.click("#explore-per")
+    page.click(".dash-dropdown-option:has-text('50 at a time')")  # the open list is a portal, outside #explore-per
+    page.wait_for_function("location.search.includes('per=50')")
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length === {min(total, 50) + 1}")
+    page.reload()  # a shared link keeps the page size
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length === {min(total, 50) + 1}")
+    assert page.console.errors == []
+
+
+@pytest.mark.browser
 def test_download_this_view_as_offline_html_and_png(page, live_server, kg):
     page.open(live_server + "/?focus=tool/feast")
     with page.expect_download() as dl:
@@ -204,15 +234,15 @@ def test_a_searched_node_gets_a_laid_out_neighbourhood(page, live_server):
 def test_expanding_keeps_the_drawn_nodes_in_place_and_tidy_lays_out_again(page, live_server):
     page.open(live_server + "/?focus=" + SKEW)
     before = _positions(page)
-    _dblclick(page, "stage/monitoring")
+    _dblclick(page, "problem/data-distribution-shift")  # a full page of new nodes
     page.cy_wait(f"cy.nodes().length > {len(before)}")
     after = _positions(page)
     moved = [ref for ref, p in before.items() if abs(after[ref]["x"] - p["x"]) > 0.5 or abs(after[ref]["y"] - p["y"]) > 0.5]
     assert moved == []
     new = {ref: p for ref, p in after.items() if ref not in before}
     assert len({(round(p["x"]), round(p["y"])) for p in new.values()}) == len(new)  # no two on one spot
-    page.wait_for_function("location.search.includes('expand=stage/monitoring')")  # the page state follows
-    page.wait_for_selector("#explore-details-title:has-text('Monitoring')")
+    page.wait_for_function("location.search.includes('expand=problem/data-distribution-shift')")  # the page state follows
+    page.wait_for_selector("#explore-details-title:has-text('distribution shift')")
     pos = page.cy("""const p = cy.getElementById('tool/feast').renderedPosition(); const r = cy.container().getBoundingClientRect();
                      return {x: r.left + p.x, y: r.top + p.y};""")
     page.mouse.click(pos["x"], pos["y"])  # a single click: the details of the node, nothing else

@@ -6,7 +6,7 @@ import pytest
 from mlsd.graph.errors import NotFoundError
 from mlsd.graph.load import default_data_dir
 from mlsd.graph.store import load_knowledge_graph
-from mlsd.graph.views import EXPANSION_CAP, build_view, compare_tools, describe_card, find_book_outline, find_tool_rows
+from mlsd.graph.views import EXPANSION_CAP, EXPANSION_CAPS, build_view, compare_tools, describe_card, find_book_outline, find_tool_rows
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +23,23 @@ def test_view_of_focus_holds_its_neighbours_and_edges(kg):
 
 
 def test_expansion_is_capped_and_reports_the_rest(kg):
-    v = build_view(kg, "problem/data-distribution-shift", cap=2)
-    assert len(v["nodes"]) == 3 and v["more"]["problem/data-distribution-shift"] > 0
-    assert EXPANSION_CAP == 50
+    total = len(build_view(kg, "problem/data-distribution-shift")["nodes"]) - 1
+    for cap in (2, 4):
+        v = build_view(kg, "problem/data-distribution-shift", cap=cap)
+        assert len(v["nodes"]) == cap + 1 and v["more"]["problem/data-distribution-shift"] == total - cap
+    assert EXPANSION_CAP in EXPANSION_CAPS
+
+
+def test_a_capped_page_samples_every_relation_before_structural_ones(full_kg):
+    # 43 neighbours, 13 of them tools: the first page of 25 is not the first relations in full
+    focus = "problem/data-distribution-shift"
+    v = build_view(full_kg, focus, cap=EXPANSION_CAP)
+    assert v["more"][focus] > 0
+    shown = {e["predicate"] for e in v["edges"] if focus in (e["source"], e["target"])}
+    assert {"solves", "causes", "broader", "related", "discussedIn", "about"} <= shown
+    assert "stage" not in shown  # structural relations wait for "+N more"
+    kinds = [n["kind"] for n in v["nodes"]]
+    assert kinds.count("tool") >= 3 and kinds.count("section") >= 3
 
 
 def test_unknown_focus_raises_not_found(kg):
