@@ -60,8 +60,9 @@ def parse_state(kg, query: dict) -> dict:
     expanded = []
     for item in _list(q.get("expand")):
         ref, _, pages = item.partition("~")
-        if ref in kg.nodes and ref != focus:
-            expanded.append([ref, int(pages) if pages.isdigit() and 0 < int(pages) < 50 else 1])
+        pages = int(pages) if pages.isdigit() and 0 < int(pages) < 50 else 1
+        if ref in kg.nodes and (ref != focus or pages > 1):  # the focus is listed only for its further pages
+            expanded.append([ref, pages])
     path = [p for p in str(q.get("path") or "").split("|") if p][:2]
     layout = q.get("layout") if q.get("layout") in LAYOUTS else "cose"
     selected = q.get("selected") if q.get("selected") in kg.nodes else focus

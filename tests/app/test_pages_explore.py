@@ -88,6 +88,8 @@ def test_more_node_pages_through_a_big_neighbourhood(kg):
     s1 = logic.reduce_state(s0, "tap", {"id": f"more::{big}", "ts": 5})
     v1 = logic.view_of(kg, s1)
     assert len(v1["nodes"]) == min(total, 2 * EXPANSION_CAP) + 1
+    again = logic.parse_state(kg, {"focus": big, "expand": logic.to_query(s1).split("expand=")[1].split("&")[0]})
+    assert again["expanded"] == s1["expanded"] == [[big, 2]]  # the focus's second page survives the URL
 
 
 def test_filters_keep_only_chosen_kinds_and_relations(kg):
@@ -150,6 +152,34 @@ def test_double_click_and_expand_button_add_nodes_and_undo_removes_them(page, li
     page.wait_for_function("document.querySelector('#explore-status').innerText.startsWith('%d nodes')" % before)
     page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length == {before}")
     page.wait_for_function("!location.search.includes('expand=')")
+    # the toolbar: select the tool with one click, then Expand, Collapse, Undo
+    pos = page.cy("""const n = cy.getElementById('tool/feast'); const p = n.renderedPosition();
+                     const r = cy.container().getBoundingClientRect(); return {x: r.left + p.x, y: r.top + p.y};""")
+    page.mouse.click(pos["x"], pos["y"])
+    page.wait_for_selector("#explore-details-title:has-text('Feast')")
+    page.click("#explore-expand")
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length == {after}")
+    page.wait_for_function("location.search.includes('expand=tool/feast')")
+    page.click("#explore-collapse")
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length == {before}")
+    page.wait_for_function("!location.search.includes('expand=')")
+    page.click("#explore-undo")  # one step back: the expansion, recorded once
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length == {after}")
+    page.wait_for_function("location.search.includes('expand=tool/feast')")
+    page.click("#explore-undo")
+    page.wait_for_function("!location.search.includes('expand=')")
+    assert page.console.errors == []
+
+
+@pytest.mark.browser
+def test_show_more_button_adds_the_next_page_of_the_selected_node(page, live_server, kg):
+    focus = "problem/data-distribution-shift"
+    total = len({n["id"] for n in find_neighbors(kg, focus, limit=10**6)["neighbors"]})
+    page.open(live_server + "/?focus=" + focus)
+    assert _node_count(page) == EXPANSION_CAP + 1
+    page.click("#explore-more")  # the focus is selected
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length == {min(total, 2 * EXPANSION_CAP) + 1}")
+    page.wait_for_function(f"location.search.includes('expand={focus}~2') || location.search.includes('expand={focus}%7E2')")
     assert page.console.errors == []
 
 
@@ -270,6 +300,9 @@ def test_double_click_and_more_node_work_without_the_view_route(page, live_serve
     page.cy(f"cy.getElementById('more::{big}').emit('tap');")
     page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length > {shown}")
     page.wait_for_function(f"location.search.includes('expand={big}~2') || location.search.includes('expand={big}%7E2')")
+    page.click("#explore-collapse")  # the toolbar, told to the callback without the route's answer
+    page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length == {shown}")
+    page.wait_for_function(f"!location.search.includes('expand={big}')")
     page.fill("input#explore-search", "feast")
     page.locator(".hit").first.click()
     page.wait_for_function("(document.querySelector('#explore-details-title') || {}).innerText === 'Feast'")
