@@ -97,6 +97,10 @@
     function updateCanvas(cy, canvas) {
         if (canvas.query !== undefined && canvas.query === cy._mlsdQuery) { return; }
         cy._mlsdQuery = canvas.query;
+        if (canvas.query !== undefined) {  // the node the toolbar's buttons act on
+            const q = new URLSearchParams(canvas.query);
+            cy._mlsdSelected = q.get("selected") || q.get("focus");
+        }
         const want = new Map();
         canvas.elements.forEach(function (e) { want.set(e.data.id, e); });
         const fresh = canvas.elements.filter(function (e) {
@@ -255,6 +259,39 @@
 
     /* ``f`` when the browser is idle (at most ``ms`` later): after React has rendered what Dash
      * just received, so a layout run here never holds up the details. */
+    /* The toolbar's Expand, Show more and Collapse act on the selected node as a double-click does:
+     * drawn from the view route (asked ahead while the pointer rests on the button), then told to
+     * the Dash callback through explore-act. Such a click stops here, so Dash's own n_clicks
+     * path does not run it a second time; before the canvas is bound, that path handles it. */
+    const TOOLBAR = [["explore-expand", "expand"], ["explore-more", "more"], ["explore-collapse", "collapse"]];
+    function bindToolbar() {
+        TOOLBAR.forEach(function (pair) {
+            const button = document.getElementById(pair[0]), event = pair[1];
+            if (!button || button._mlsdBound) { return; }  // React may keep the button across pages
+            button._mlsdBound = true;
+            let wait = null;
+            button.addEventListener("mouseenter", function () {
+                clearTimeout(wait);
+                wait = setTimeout(function () {
+                    const cy = findCy("explore-graph");
+                    if (cy && cy._mlsdSelected && cy._mlsdQuery !== undefined) { viewAfter(cy, event, cy._mlsdSelected); }
+                }, 80);
+            });
+            button.addEventListener("mouseleave", function () { clearTimeout(wait); });
+            button.addEventListener("click", function (ev) {
+                const cy = findCy("explore-graph");
+                if (!cy || !cy._mlsdSelected || cy._mlsdQuery === undefined) { return; }
+                ev.stopPropagation();
+                const ref = cy._mlsdSelected;
+                act(cy, event, ref, function (answer) { updateCanvas(cy, answer.canvas); }, function (query) {
+                    const data = {id: ref, event: event, ts: Date.now()};
+                    if (query !== undefined) { data.query = query; }
+                    window.dash_clientside.set_props("explore-act", {data: data});
+                });
+            });
+        });
+    }
+
     function whenIdle(f, ms) {
         if (window.requestIdleCallback) { window.requestIdleCallback(f, {timeout: ms || 300}); } else { setTimeout(f, 50); }
     }
@@ -289,6 +326,7 @@
                         const again = ref === last.ref && at - last.at < 600;
                         last = {ref: ref, at: at};
                         if (!again) {
+                            cy._mlsdSelected = ref;
                             act(cy, "select", ref, function (answer) { drawDetails(answer.details); },
                                 function (query) { tell("explore-tap", ref, false, query); });
                         }
@@ -312,6 +350,7 @@
                         }
                     });
                     cy.on("mouseout", "node", function () { clearTimeout(rest); });
+                    bindToolbar();
                 }
                 bind(100);
                 return noUpdate();

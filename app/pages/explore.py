@@ -34,6 +34,7 @@ def layout(**query):
         dcc.Store(id="explore-url-sync"),
         dcc.Store(id="explore-tap"),
         dcc.Store(id="explore-dbl"),
+        dcc.Store(id="explore-act"),  # Expand / Show more / Collapse as explore.js handled them
         dcc.Store(id="explore-bind"),
         dcc.Store(id="explore-canvas", data=logic.to_canvas(state, view)),
         dcc.Store(id="explore-applied"),
@@ -149,6 +150,7 @@ clientside_callback(ClientsideFunction("mlsd", "showDetails"), Output("explore-d
     Input("explore-search", "n_submit"),
     Input("explore-tap", "data"),
     Input("explore-dbl", "data"),
+    Input("explore-act", "data"),
     Input("explore-expand", "n_clicks"),
     Input("explore-more", "n_clicks"),
     Input("explore-collapse", "n_clicks"),
@@ -166,12 +168,12 @@ clientside_callback(ClientsideFunction("mlsd", "showDetails"), Output("explore-d
     State("explore-path-to", "value"),
     prevent_initial_call=True,
 )
-def update_state(pick, _submit, tap, dbl, _expand, _more, _collapse, _undo, kinds, relations, stages, layout_name,
+def update_state(pick, _submit, tap, dbl, button, _expand, _more, _collapse, _undo, kinds, relations, stages, layout_name,
                  per, _path, _clear, state, text, path_from, path_to):
     trig = ctx.triggered_id
     if trig is None or state is None:
         raise PreventUpdate
-    data = {"explore-pick": pick, "explore-tap": tap, "explore-dbl": dbl}.get(trig)
+    data = {"explore-pick": pick, "explore-tap": tap, "explore-dbl": dbl, "explore-act": button}.get(trig)
     if "explore-dbl.data" in ctx.triggered_prop_ids:
         trig, data = "explore-dbl", dbl  # the second tap of a double-click can come in the same request
     if data and data.get("query") is not None:  # explore.js shows this view already (explore_api.view_after)
@@ -186,6 +188,10 @@ def update_state(pick, _submit, tap, dbl, _expand, _more, _collapse, _undo, kind
         if not hits:
             raise PreventUpdate
         return _outputs(state, logic.reduce_state(state, "focus", hits[0]["id"]), "")
+    if trig == "explore-act":  # a toolbar button whose answer the view route did not give
+        if not data or data.get("event") not in ("expand", "more", "collapse") or data.get("id") not in current_kg().nodes:
+            raise PreventUpdate
+        return _outputs(state, logic.reduce_state(state, data["event"], data["id"]), no_update)
     if trig in ("explore-tap", "explore-dbl"):
         if not data or not data.get("id"):
             raise PreventUpdate
