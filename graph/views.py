@@ -11,8 +11,8 @@ from .find import describe_node, find_tools_for
 from .network import find_neighbors, find_path
 from .vocab import to_ref
 
-__all__ = ["EXPANSION_CAP", "EXPANSION_CAPS", "order_neighbors", "build_view", "describe_card", "find_book_outline", "find_tool_rows",
-           "compare_tools", "safe_url"]
+__all__ = ["EXPANSION_CAP", "EXPANSION_CAPS", "order_neighbors", "build_view", "describe_card", "find_book_outline",
+           "find_tool_rows", "compare_tools", "safe_url"]
 
 #: New nodes one expansion adds at most by default (each "show more" adds as many again). 25 keeps
 #: an expanded view legible on a laptop: after the fit, 10 px labels still come out at 6 px or more
@@ -59,34 +59,41 @@ def _allowed(g, ref: str, kinds, stages) -> bool:
 
 
 def order_neighbors(rows: list[dict]) -> list[str]:
-    """Neighbour ids in the order pages show them: one of each relation in turn, so a page of 25
-    holds a sample of every kind of connection rather than the first relation in full.
+    """Neighbour ids in the order pages show them: one of each relation and kind in turn, so a page
+    of 25 holds a sample of every kind of connection rather than the first relation in full.
 
-    ``rows`` are :func:`~mlsd.graph.network.find_neighbors` rows (``id``, ``predicate``), already
-    sorted by label within a relation; a node reached by two relations counts at the first.
+    ``rows`` are :func:`~mlsd.graph.network.find_neighbors` rows (``id``, ``type``, ``predicate``),
+    sorted by label within a relation. Relations take turns in :data:`_RELATION_ORDER`, and within
+    one relation each kind of node (the techniques that solve a problem and the tools that do);
+    structural relations follow, one after another. A node reached by two relations counts under
+    the one that comes first (a tool that solves a problem and is related to it, as solving it).
 
     Examples
     --------
-    >>> rows = [{"id": "tool/a", "predicate": "solves"}, {"id": "tool/b", "predicate": "solves"},
-    ...         {"id": "section/1", "predicate": "discussedIn"}, {"id": "stage/x", "predicate": "stage"},
-    ...         {"id": "tool/c", "predicate": "solves"}, {"id": "section/2", "predicate": "discussedIn"}]
+    >>> rows = [{"id": "tool/a", "type": "tool", "predicate": "solves"},
+    ...         {"id": "tool/b", "type": "tool", "predicate": "solves"},
+    ...         {"id": "technique/t", "type": "technique", "predicate": "solves"},
+    ...         {"id": "section/1", "type": "section", "predicate": "discussedIn"},
+    ...         {"id": "stage/x", "type": "stage", "predicate": "stage"},
+    ...         {"id": "tool/b", "type": "tool", "predicate": "related"}]
     >>> order_neighbors(rows)
-    ['tool/a', 'section/1', 'tool/b', 'section/2', 'tool/c', 'stage/x']
+    ['technique/t', 'tool/a', 'section/1', 'tool/b', 'stage/x']
     """
-    def rank(predicate):
-        if predicate in _STRUCTURAL:
-            return (2, _STRUCTURAL.index(predicate), predicate)
-        return (0, _RELATION_ORDER.index(predicate), predicate) if predicate in _RELATION_ORDER else (1, 0, predicate)
+    def rank(row):
+        p = row["predicate"]
+        if p in _STRUCTURAL:
+            return (2, _STRUCTURAL.index(p), p, "")
+        return (0, _RELATION_ORDER.index(p), p, row["type"]) if p in _RELATION_ORDER else (1, 0, p, row["type"])
 
-    groups: dict[str, list[str]] = {}
+    groups: dict[tuple, list[str]] = {}
     seen: set[str] = set()
-    for r in rows:
+    for r in sorted(rows, key=rank):  # a stable sort: labels stay in order within a group
         if r["id"] not in seen:
             seen.add(r["id"])
-            groups.setdefault(r["predicate"], []).append(r["id"])
+            groups.setdefault(rank(r), []).append(r["id"])
     out = []
     for tier in (0, 1, 2):
-        queues = [groups[p] for p in sorted(groups, key=rank) if rank(p)[0] == tier]
+        queues = [q for key, q in sorted(groups.items()) if key[0] == tier]
         if tier == 2:  # structural relations one after another, not interleaved
             out += [ref for q in queues for ref in q]
             continue

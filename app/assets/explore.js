@@ -257,8 +257,6 @@
         panel.replaceChildren.apply(panel, out);
     }
 
-    /* ``f`` when the browser is idle (at most ``ms`` later): after React has rendered what Dash
-     * just received, so a layout run here never holds up the details. */
     /* The toolbar's Expand, Show more and Collapse act on the selected node as a double-click does:
      * drawn from the view route (asked ahead while the pointer rests on the button), then told to
      * the Dash callback through explore-act. Such a click stops here, so Dash's own n_clicks
@@ -292,6 +290,8 @@
         });
     }
 
+    /* ``f`` when the browser is idle (at most ``ms`` later): after React has rendered what Dash
+     * just received, so a layout run here never holds up the details. */
     function whenIdle(f, ms) {
         if (window.requestIdleCallback) { window.requestIdleCallback(f, {timeout: ms || 300}); } else { setTimeout(f, 50); }
     }
