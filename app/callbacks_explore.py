@@ -5,7 +5,7 @@ wires both to Dash callbacks, ``explore_api.py`` to the JSON route.
 The view state is a small JSON-able dict kept in the browser (``dcc.Store`` and the URL)::
 
     {"focus": "problem/training-serving-skew", "expanded": [["tool/feast", 1]], "kinds": [],
-     "relations": [], "stages": [], "layout": "cose", "path": ["tool/feast", "chapter/3"], "per": 25,
+     "relations": [], "stages": [], "layout": "cose", "path": ["tool/feast", "chapter/3"], "per": 20,
      "selected": "tool/feast", "history": [...], "last_tap": ["tool/feast", 1712.5]}
 """
 from __future__ import annotations

@@ -34,7 +34,7 @@ GOAL_INTERACTION_MS, GOAL_COLD_S = 150.0, 3.0
 PACES = (0, 120)  # ms between the two clicks of a double-click: all at once, and a person's pace
 SEARCHES = [("training-serving skew", "problem/training-serving-skew"), ("feast", "tool/feast"),
             ("data leakage", "problem/data-leakage"), ("feature store", "technique/feature-store")]
-# (view, node to double-click): +11 nodes, +15, a full page at the default of 25 new nodes per
+# (view, node to double-click): +11 nodes, +15, a full page at the default of 20 new nodes per
 # expansion, and a full page of 50 (a person's choice in "New nodes per expansion")
 EXPAND = [("focus=problem/training-serving-skew", "section/8.1.2"), ("focus=tool/feast", "technique/feature-store"),
           ("focus=problem/training-serving-skew", "problem/data-distribution-shift"),

@@ -14,13 +14,13 @@ from .vocab import to_ref
 __all__ = ["EXPANSION_CAP", "EXPANSION_CAPS", "order_neighbors", "build_view", "describe_card", "find_book_outline",
            "find_tool_rows", "compare_tools", "safe_url"]
 
-#: New nodes one expansion adds at most by default (each "show more" adds as many again). 25 keeps
-#: an expanded view legible on a laptop: after the fit, 10 px labels still come out at 6 px or more
-#: (at 50 they shrink below that and are not drawn), and it is what a 2-core machine draws within
-#: 150 ms of a double-click (benchmarks/browser_timing.py: ~1 ms per new node, ~0.35 per new edge).
-EXPANSION_CAP = 25
+#: New nodes one expansion adds at most by default (each "show more" adds as many again). 20 keeps
+#: an expanded view legible on a laptop (at 50 the fit shrinks 10 px labels under the 6 px at which
+#: they are drawn) and is what a 2-core machine draws within 150 ms of a double-click, with room
+#: for its load (benchmarks/README.md: ~1 ms per new node, ~0.35 per new edge; 25 was marginal).
+EXPANSION_CAP = 20
 #: The page sizes a person can choose instead (Explore's "New nodes per expansion").
-EXPANSION_CAPS = (10, 25, 50, 100)
+EXPANSION_CAPS = (10, 20, 50, 100)
 #: Which relations a page of neighbours shows first: what addresses a node, what it causes or
 #: refines, its alternatives and relatives, where it is discussed; structural ones (stage,
 #: category, part of ...) come after every other (see :func:`order_neighbors`).
@@ -60,7 +60,7 @@ def _allowed(g, ref: str, kinds, stages) -> bool:
 
 def order_neighbors(rows: list[dict]) -> list[str]:
     """Neighbour ids in the order pages show them: one of each relation and kind in turn, so a page
-    of 25 holds a sample of every kind of connection rather than the first relation in full.
+    of 20 holds a sample of every kind of connection rather than the first relation in full.
 
     ``rows`` are :func:`~mlsd.graph.network.find_neighbors` rows (``id``, ``type``, ``predicate``),
     sorted by label within a relation. Relations take turns in :data:`_RELATION_ORDER`, and within

@@ -31,7 +31,7 @@ def test_expansion_is_capped_and_reports_the_rest(kg):
 
 
 def test_a_capped_page_samples_every_relation_before_structural_ones(full_kg):
-    # 43 neighbours, 13 of them tools: the first page of 25 is not the first relations in full
+    # 43 neighbours, 13 of them tools: the first page of 20 is not the first relations in full
     focus = "problem/data-distribution-shift"
     v = build_view(full_kg, focus, cap=EXPANSION_CAP)
     assert v["more"][focus] > 0
