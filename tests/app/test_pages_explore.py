@@ -10,6 +10,11 @@ from mlsd.graph.network import find_neighbors, find_path
 from mlsd.graph.views import EXPANSION_CAP, build_view, describe_card
 
 SKEW = "problem/training-serving-skew"
+SHIFT = "problem/data-distribution-shift"  # more neighbours than a page holds
+
+
+def _neighbour_count(kg, ref: str) -> int:
+    return len({n["id"] for n in find_neighbors(kg, ref, limit=10**6)["neighbors"]})
 
 
 # ------------------------------------------------------------------ state and view logic
@@ -33,9 +38,9 @@ def test_bad_or_missing_url_state_falls_back_to_a_real_view(kg, query):
 
 
 def test_new_nodes_per_expansion_sets_the_page_size_and_undo_restores_it(kg):
-    focus = "problem/data-distribution-shift"
+    focus = SHIFT
     s0 = logic.parse_state(kg, {"focus": focus})
-    total = len({n["id"] for n in find_neighbors(kg, focus, limit=10**6)["neighbors"]})
+    total = _neighbour_count(kg, focus)
     assert len(logic.view_of(kg, s0)["nodes"]) == EXPANSION_CAP + 1 < total + 1
     s1 = logic.reduce_state(s0, "per", 10)
     assert s1["per"] == 10 and len(logic.view_of(kg, s1)["nodes"]) == 11
@@ -78,7 +83,7 @@ def test_double_tap_expands_and_single_tap_selects(kg):
 
 def test_more_node_pages_through_a_big_neighbourhood(kg):
     big = max((r for r in kg.nodes if r in kg.nx), key=lambda r: kg.nx.degree(r))
-    total = len({n["id"] for n in find_neighbors(kg, big, limit=10**6)["neighbors"]})
+    total = _neighbour_count(kg, big)
     assert total > EXPANSION_CAP
     s0 = logic.parse_state(kg, {"focus": big})
     v0 = logic.view_of(kg, s0)
@@ -109,6 +114,13 @@ def test_path_is_drawn_and_marked(kg):
 
 def _node_count(page) -> int:
     return page.cy("return cy.nodes().filter(n => !n.id().startsWith('more::')).length;")
+
+
+def _open_big_view(page, live_server, kg) -> int:
+    """Open the view of :data:`SHIFT`, check it shows one page of neighbours; how many it has."""
+    page.open(live_server + "/?focus=" + SHIFT)
+    assert _node_count(page) == EXPANSION_CAP + 1
+    return _neighbour_count(kg, SHIFT)
 
 
 @pytest.mark.browser
@@ -173,10 +185,7 @@ def test_double_click_and_expand_button_add_nodes_and_undo_removes_them(page, li
 
 @pytest.mark.browser
 def test_show_more_button_adds_the_next_page_of_the_selected_node(page, live_server, kg):
-    focus = "problem/data-distribution-shift"
-    total = len({n["id"] for n in find_neighbors(kg, focus, limit=10**6)["neighbors"]})
-    page.open(live_server + "/?focus=" + focus)
-    assert _node_count(page) == EXPANSION_CAP + 1
+    focus, total = SHIFT, _open_big_view(page, live_server, kg)
     page.click("#explore-more")  # the focus is selected
     page.cy_wait(f"cy.nodes().filter(n => !n.id().startsWith('more::')).length == {min(total, 2 * EXPANSION_CAP) + 1}")
     page.wait_for_function(f"location.search.includes('expand={focus}~2') || location.search.includes('expand={focus}%7E2')")
@@ -208,10 +217,7 @@ def test_shared_url_restores_filters_layout_and_path(page, live_server, kg):
 
 @pytest.mark.browser
 def test_new_nodes_per_expansion_is_a_control_kept_in_the_url(page, live_server, kg):
-    focus = "problem/data-distribution-shift"
-    total = len({n["id"] for n in find_neighbors(kg, focus, limit=10**6)["neighbors"]})
-    page.open(live_server + "/?focus=" + focus)
-    assert _node_count(page) == EXPANSION_CAP + 1
+    focus, total = SHIFT, _open_big_view(page, live_server, kg)
     assert page.cy(f"return cy.getElementById('more::{focus}').data('label');") == f"+{total - EXPANSION_CAP} more"
     page.click("#explore-per")
     page.click(".dash-dropdown-option:has-text('50 at a time')")  # the open list is a portal, outside #explore-per
@@ -264,7 +270,7 @@ def test_a_searched_node_gets_a_laid_out_neighbourhood(page, live_server):
 def test_expanding_keeps_the_drawn_nodes_in_place_and_tidy_lays_out_again(page, live_server):
     page.open(live_server + "/?focus=" + SKEW)
     before = _positions(page)
-    _dblclick(page, "problem/data-distribution-shift")  # a full page of new nodes
+    _dblclick(page, SHIFT)  # a full page of new nodes
     page.cy_wait(f"cy.nodes().length > {len(before)}")
     after = _positions(page)
     moved = [ref for ref, p in before.items() if abs(after[ref]["x"] - p["x"]) > 0.5 or abs(after[ref]["y"] - p["y"]) > 0.5]
