@@ -187,6 +187,12 @@ def button_to_expand(page, base: str, view: str, node: str, route: bool = True) 
     return {"page": t["painted"] - t["input"], "driver": driver}
 
 
+def _name(view: str, node: str) -> str:
+    """A row's name: the node's slug, and the page size when the view sets one."""
+    per = parse_qs(view).get("per")
+    return node.split("/")[-1] + (f" per={per[0]}" if per else "")
+
+
 RETRIES: list[str] = []
 
 
@@ -298,16 +304,14 @@ def main(argv=None) -> int:
     for (view, node, pace), runs in expand.items():
         how = "dblclick" if not pace else f"{pace:.0f} ms apart"
         size = f"+{runs[0]['nodes']}/{runs[0]['edges']}"
-        per = " per=" + view.split("per=")[1] if "per=" in view else ""
-        print(line(f"  {size:>7} {node.split('/')[-1]}{per}, {how}", med(runs, "page"), GOAL_INTERACTION_MS,
+        print(line(f"  {size:>7} {_name(view, node)}, {how}", med(runs, "page"), GOAL_INTERACTION_MS,
                    f"  (driver {med(runs, 'driver'):.0f} ms)"))
     print("  select a node, then the Expand button (pointer resting on it 150 ms, as a person's does):")
     for (view, node), runs in button.items():
-        per = " per=" + view.split("per=")[1] if "per=" in view else ""
-        print(line(f"          {node.split('/')[-1]}{per}", med(runs, "page"), GOAL_INTERACTION_MS,
+        print(line(f"          {_name(view, node)}", med(runs, "page"), GOAL_INTERACTION_MS,
                    f"  (driver {med(runs, 'driver'):.0f} ms)"))
     route_ms, callback_ms = med(button[EXPAND[2]], "page"), med(baseline, "page")
-    print(line(f"          {EXPAND[2][1].split('/')[-1]} (callback only)", callback_ms, GOAL_INTERACTION_MS,
+    print(line(f"          {_name(*EXPAND[2])} (callback only)", callback_ms, GOAL_INTERACTION_MS,
                f"  (baseline: the view route takes {route_ms / callback_ms:.2f}× its time)"))
     if RETRIES:
         print(f"  ({len(RETRIES)} run(s) repeated because the interaction did not happen: {', '.join(RETRIES)})")

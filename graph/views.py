@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .errors import NotFoundError
 from .find import describe_node, find_tools_for
-from .network import find_neighbors, find_path
+from .network import _WEAK, find_neighbors, find_path
 from .vocab import to_ref
 
 __all__ = ["EXPANSION_CAP", "EXPANSION_CAPS", "order_neighbors", "build_view", "describe_card", "find_book_outline",
@@ -22,11 +22,11 @@ EXPANSION_CAP = 20
 #: The page sizes a person can choose instead (Explore's "New nodes per expansion").
 EXPANSION_CAPS = (10, 20, 50, 100)
 #: Which relations a page of neighbours shows first: what addresses a node, what it causes or
-#: refines, its alternatives and relatives, where it is discussed; structural ones (stage,
-#: category, part of ...) come after every other (see :func:`order_neighbors`).
+#: refines, its alternatives and relatives, where it is discussed; the structural ones that
+#: network.py weighs as explaining little (stage, category, part of ...) come after every other,
+#: the least telling last (see :func:`order_neighbors`).
 _RELATION_ORDER = ("solves", "implements", "causes", "broader", "alternativeTo", "related", "prerequisite",
                    "discussedIn", "about", "concernOf")
-_STRUCTURAL = ("stage", "category", "isPartOf", "inChapter", "forChapter", "stageChapter", "inScheme")
 
 
 def safe_url(value) -> str | None:
@@ -81,8 +81,8 @@ def order_neighbors(rows: list[dict]) -> list[str]:
     """
     def rank(row):
         p = row["predicate"]
-        if p in _STRUCTURAL:
-            return (2, _STRUCTURAL.index(p), p, "")
+        if p in _WEAK:
+            return (2, _WEAK[p], p, "")
         return (0, _RELATION_ORDER.index(p), p, row["type"]) if p in _RELATION_ORDER else (1, 0, p, row["type"])
 
     groups: dict[tuple, list[str]] = {}

@@ -261,6 +261,7 @@
      * drawn from the view route (asked ahead while the pointer rests on the button), then told to
      * the Dash callback through explore-act. Such a click stops here, so Dash's own n_clicks
      * path does not run it a second time; before the canvas is bound, that path handles it. */
+    const REST_MS = 80;  // a pointer resting this long on a node or button has its answer asked ahead
     const TOOLBAR = [["explore-expand", "expand"], ["explore-more", "more"], ["explore-collapse", "collapse"]];
     function bindToolbar() {
         TOOLBAR.forEach(function (pair) {
@@ -273,7 +274,7 @@
                 wait = setTimeout(function () {
                     const cy = findCy("explore-graph");
                     if (cy && cy._mlsdSelected && cy._mlsdQuery !== undefined) { viewAfter(cy, event, cy._mlsdSelected); }
-                }, 80);
+                }, REST_MS);
             });
             button.addEventListener("mouseleave", function () { clearTimeout(wait); });
             button.addEventListener("click", function (ev) {
@@ -346,7 +347,7 @@
                         const ref = ev.target.id();
                         clearTimeout(rest);
                         if (!ref.startsWith("more::") && cy._mlsdQuery !== undefined) {
-                            rest = setTimeout(function () { viewAfter(cy, "expand", ref); }, 80);
+                            rest = setTimeout(function () { viewAfter(cy, "expand", ref); }, REST_MS);
                         }
                     });
                     cy.on("mouseout", "node", function () { clearTimeout(rest); });
